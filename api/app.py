@@ -1,0 +1,40 @@
+"""The Flask application factory of the admin API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from api.auth import SECURITY_SCHEME
+from api.context import EXTENSION, AppContext
+from api.errors import QbsyncApi, register_domain_errors
+from api.resources import accounts, health, jobs
+from core.bootstrap import Services
+from core.ports import JobDispatcher
+
+API_CONFIG: dict[str, Any] = {
+    "API_TITLE": "qbsync",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    # Request bodies are small JSON documents; anything larger is refused with 413.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+
+def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
+    """An API app over `services`, handing jobs to `dispatcher`."""
+    app = Flask("qbsync")
+    app.config.update(API_CONFIG)
+    app.extensions[EXTENSION] = AppContext(services=services, dispatcher=dispatcher)
+    api = QbsyncApi(app)
+    api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
+    for blueprint in (accounts.blp, jobs.blp):
+        api.register_blueprint(blueprint)
+    api.register_blueprint(health.blp)
+    register_domain_errors(app, api)
+    return app

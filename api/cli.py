@@ -1,0 +1,74 @@
+"""The `qbsync` command: the embedded default and the operator's commands."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import click
+
+from core.adapters.db.migrate import upgrade
+from core.bootstrap import build_services
+from core.config import Settings
+
+
+@click.group()
+def main() -> None:
+    """qbsync: links a practice's client accounts to QuickBooks Online."""
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="Port of the API on 127.0.0.1.")
+@click.option(
+    "--db",
+    "database",
+    default="qbsync-dev.sqlite3",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file of the embedded system (recreated at each start).",
+)
+def dev(port: int, database: Path) -> None:
+    """Run the whole system in this process, with a demo company in the bundled QBO sandbox."""
+    from api.embedded import embedded_system  # the sandbox is wired in only here
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with embedded_system(database, port, os.environ.get("QBSYNC_DEV_API_KEY")) as running:
+        click.echo(f"qbsync API:       {running.api_url}  (docs: {running.api_url}/docs)")
+        click.echo(f"demo API key:     {running.api_key}")
+        click.echo(f"QBO sandbox:      {running.sandbox_url}")
+        click.echo("Press Ctrl-C to stop.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("stopping")
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations to DATABASE_URL (Procfile `release`)."""
+    upgrade(Settings.from_env().database_url)
+    click.echo("database is at the latest revision")
+
+
+@main.group()
+def firms() -> None:
+    """Firms (tenants) and their API keys."""
+
+
+@firms.command("create")
+@click.argument("name")
+def firms_create(name: str) -> None:
+    """Create a firm and print its API key, which is shown only this once."""
+    from core.services.firms import create_firm
+
+    services = build_services(Settings.from_env())
+    firm_id, key = create_firm(services.uow(), name, services.clock())
+    click.echo(f"firm {firm_id} created; API key (shown once): {key}")

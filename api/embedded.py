@@ -1,0 +1,97 @@
+"""The embedded default: the whole system in one process, with no servers installed.
+
+SQLite file, the in-process broker, the bundled QBO sandbox seeded with a demo company,
+the API, a worker and the scheduler's sweeps, and a demo firm already connected.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dramatiq
+from apscheduler.schedulers.background import BackgroundScheduler
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from api.app import create_app
+from core.adapters.db.migrate import upgrade
+from core.bootstrap import build_services
+from core.config import Settings
+from core.services.firms import connect_firm, create_firm
+from sandbox.seed import DEMO_ACCESS_TOKEN, seed_demo_company
+from sandbox.server import SandboxServer
+from sandbox.state import SandboxState
+from worker.actors import declare_actors
+from worker.broker import build_broker
+from worker.dispatch import DramatiqDispatcher
+from worker.runtime import install_services
+from worker.scheduler import add_sweeps
+
+DEMO_FIRM = "Demo Accounting LLP"
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A running embedded system."""
+
+    api_url: str
+    api_key: str
+    sandbox_url: str
+    server: BaseWSGIServer
+
+
+@contextmanager
+def embedded_system(
+    database: Path, port: int, api_key: str | None, worker_threads: int = 4
+) -> Iterator[Embedded]:
+    """Start everything; stop it all when the block ends. The database starts empty each time,
+    because the sandbox keeps its company in memory and links to a past one would dangle."""
+    database.unlink(missing_ok=True)
+    settings = Settings(
+        database_url=f"sqlite:///{database}", redis_url=None, relay_interval_seconds=2
+    )
+    upgrade(settings.database_url)
+    services = build_services(settings)
+    broker = build_broker(settings)
+    declare_actors(broker)
+
+    install_services(services)
+    company = SandboxState()
+    realm_id = seed_demo_company(company)
+    sandbox = SandboxServer(company)
+    sandbox.start()
+    firm_id, key = create_firm(services.uow(), DEMO_FIRM, services.clock(), api_key=api_key)
+    connect_firm(
+        services.uow(),
+        firm_id,
+        realm_id=realm_id,
+        api_base_url=sandbox.url,
+        access_token=DEMO_ACCESS_TOKEN,
+        now=services.clock(),
+    )
+    dispatcher = DramatiqDispatcher(broker)
+    consumer = dramatiq.Worker(broker, worker_threads=worker_threads)
+    consumer.start()
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_sweeps(scheduler, services, dispatcher)
+    scheduler.start()
+    server = make_server("127.0.0.1", port, create_app(services, dispatcher), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
+    thread.start()
+    try:
+        yield Embedded(
+            api_url=f"http://127.0.0.1:{server.server_port}",
+            api_key=key,
+            sandbox_url=sandbox.url,
+            server=server,
+        )
+    finally:
+        server.shutdown()
+        scheduler.shutdown(wait=False)
+        consumer.stop(timeout=5_000)
+        sandbox.stop()
+        install_services(None)
+        services.engine.dispose()

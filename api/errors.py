@@ -1,0 +1,35 @@
+"""One error shape for every failure: `{"code", "status", "message", "errors"}` (SPEC §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, json
+from flask_smorest import Api
+from werkzeug.exceptions import Conflict, HTTPException, NotFound
+
+from core.errors import ConflictError, NotFoundError
+
+
+class QbsyncApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, with `message` and `errors` present in every error body."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        response, code = super().handle_http_exception(error)
+        payload = response.get_json()
+        payload.setdefault("message", error.description or error.name)
+        payload.setdefault("errors", {})
+        response.set_data(json.dumps(payload))
+        return response, code
+
+
+def register_domain_errors(app: Flask, api: QbsyncApi) -> None:
+    """Map the core exception tree onto HTTP errors, in one place."""
+
+    @app.errorhandler(NotFoundError)
+    def not_found(error: NotFoundError) -> Any:
+        return api.handle_http_exception(NotFound(f"No {error.kind} {error.key!r} in this firm."))
+
+    @app.errorhandler(ConflictError)
+    def conflict(error: ConflictError) -> Any:
+        return api.handle_http_exception(Conflict(str(error)))

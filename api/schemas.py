@@ -1,0 +1,93 @@
+"""Request and response schemas of the v1 API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from core.domain.jobs import JobKind, JobState
+from core.domain.status import SyncStatus
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused (marshmallow's default, stated here on purpose)."""
+
+    class Meta:
+        unknown = "raise"
+
+
+class SyncErrorSchema(Schema):
+    message = fields.String(metadata={"description": "What went wrong and what to do about it"})
+    code = fields.String(allow_none=True, metadata={"description": "QBO's fault code, or ours"})
+    detail = fields.String(allow_none=True)
+    retryable = fields.Boolean(metadata={"description": "Whether a retry may help"})
+    intuit_tid = fields.String(allow_none=True, metadata={"description": "QBO's trace id"})
+
+
+class AccountInSchema(StrictSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "The client's name; the QBO customer display name"},
+    )
+
+    @validates("name")
+    def name_is_not_blank(self, value: str, **_: Any) -> None:
+        if not value.strip():
+            raise ValidationError("The name must contain more than white space.")
+
+
+class AccountSchema(Schema):
+    external_id = fields.String()
+    name = fields.String()
+    status = fields.Enum(SyncStatus, by_value=True)
+    error = fields.Nested(SyncErrorSchema, allow_none=True)
+    qbo_customer_id = fields.String(allow_none=True)
+    last_synced_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class PageArgsSchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class AccountListArgsSchema(PageArgsSchema):
+    status = fields.Enum(SyncStatus, by_value=True, load_default=None)
+
+
+class AccountPageSchema(Schema):
+    items = fields.List(fields.Nested(AccountSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+class SyncRequestSchema(StrictSchema):
+    """No options yet: linking to a chosen customer arrives with manual sync."""
+
+
+class JobTargetSchema(Schema):
+    type = fields.String()
+    external_id = fields.String()
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    kind = fields.Enum(JobKind, by_value=True)
+    target = fields.Nested(JobTargetSchema)
+    state = fields.Enum(JobState, by_value=True)
+    attempts = fields.Integer()
+    last_error = fields.Nested(SyncErrorSchema, allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(metadata={"description": "ok, or unavailable"})
+    database = fields.String()
+    broker = fields.String()

@@ -1,0 +1,189 @@
+"""SQL repositories: intent in the names, compare-and-set in the statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.adapters.db.tables import jobs
+from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
+from core.domain.records import Account, ApiKey, Firm, QboConnection, StatusChange
+from core.domain.status import SyncStatus
+
+
+class SqlFirms:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, firm: Firm) -> None:
+        self._s.add(firm)
+
+    def get(self, firm_id: int) -> Firm | None:
+        return self._s.get(Firm, firm_id)
+
+
+class SqlApiKeys:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, key: ApiKey) -> None:
+        self._s.add(key)
+
+    def find_active(self, key_hash: str) -> ApiKey | None:
+        query = sa.select(ApiKey).filter_by(key_hash=key_hash, revoked_at=None)
+        return self._s.scalars(query).first()
+
+
+class SqlConnections:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, connection: QboConnection) -> None:
+        self._s.add(connection)
+
+    def for_firm(self, firm_id: int) -> QboConnection | None:
+        return self._s.scalars(sa.select(QboConnection).filter_by(firm_id=firm_id)).first()
+
+
+class SqlAccounts:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, account: Account) -> None:
+        self._s.add(account)
+
+    def get(self, firm_id: int, external_id: str) -> Account | None:
+        query = sa.select(Account).filter_by(firm_id=firm_id, external_id=external_id)
+        return self._s.scalars(query).first()
+
+    def get_by_id(self, account_id: int) -> Account | None:
+        return self._s.get(Account, account_id)
+
+    def list(
+        self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+    ) -> tuple[Sequence[Account], int]:
+        query = sa.select(Account).filter_by(firm_id=firm_id)
+        if status is not None:
+            query = query.filter_by(status=status)
+        total = self._s.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+        page = self._s.scalars(query.order_by(Account.id).offset(offset).limit(limit)).all()  # type: ignore[arg-type]
+        return page, total
+
+
+class SqlJobs:
+    """Jobs; every write after the claim carries `lease_owner = :me` (design/jobs.md §2)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, job: Job) -> None:
+        self._s.add(job)
+
+    def get(self, firm_id: int, job_id: str) -> Job | None:
+        return self._s.scalars(sa.select(Job).filter_by(firm_id=firm_id, id=job_id)).first()
+
+    def active_for(self, target_type: str, target_id: int) -> Job | None:
+        query = sa.select(Job).filter(
+            jobs.c.target_type == target_type,
+            jobs.c.target_id == target_id,
+            jobs.c.state.in_(ACTIVE_STATES),
+        )
+        return self._s.scalars(query).first()
+
+    def claim(self, job_id: str, owner: str, now: datetime) -> Job | None:
+        claimable = sa.or_(
+            sa.and_(
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+            ),
+            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
+        )
+        claimed = self._update(
+            sa.and_(jobs.c.id == job_id, claimable),
+            state=JobState.RUNNING,
+            lease_owner=owner,
+            lease_until=now + LEASE,
+            attempts=jobs.c.attempts + 1,
+            started_at=sa.func.coalesce(jobs.c.started_at, now),
+            updated_at=now,
+        )
+        if not claimed:
+            return None
+        return self._s.scalars(
+            sa.select(Job).filter_by(id=job_id).execution_options(populate_existing=True)
+        ).one()
+
+    def complete(self, job_id: str, owner: str, now: datetime) -> bool:
+        return self._fenced(
+            job_id,
+            owner,
+            state=JobState.SUCCEEDED,
+            finished_at=now,
+            last_error=None,
+            updated_at=now,
+        )
+
+    def fail(self, job_id: str, owner: str, now: datetime, error: dict[str, object]) -> bool:
+        return self._fenced(
+            job_id, owner, state=JobState.FAILED, finished_at=now, last_error=error, updated_at=now
+        )
+
+    def retry_later(
+        self, job_id: str, owner: str, now: datetime, at: datetime, error: dict[str, object]
+    ) -> bool:
+        return self._fenced(
+            job_id,
+            owner,
+            state=JobState.QUEUED,
+            next_attempt_at=at,
+            published_at=None,
+            last_error=error,
+            updated_at=now,
+        )
+
+    def due_for_relay(self, now: datetime, republish_before: datetime, limit: int) -> list[Job]:
+        not_in_queue = sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before)
+        due = sa.or_(
+            sa.and_(
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+            ),
+            # Its worker died holding it: the claim lets the next run take it over.
+            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
+        )
+        query = sa.select(Job).filter(due, not_in_queue).order_by(jobs.c.created_at).limit(limit)
+        return list(self._s.scalars(query))
+
+    def mark_published(self, job_id: str, now: datetime) -> None:
+        self._update(jobs.c.id == job_id, published_at=now)
+
+    def _fenced(self, job_id: str, owner: str, **values: Any) -> bool:
+        return self._update(
+            sa.and_(
+                jobs.c.id == job_id,
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner == owner,
+            ),
+            lease_owner=None,
+            lease_until=None,
+            **values,
+        )
+
+    def _update(self, where: sa.ColumnElement[bool], **values: Any) -> bool:
+        result = self._s.execute(
+            sa.update(jobs).where(where).values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+class SqlHistory:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, change: StatusChange) -> None:
+        self._s.add(change)

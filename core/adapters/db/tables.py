@@ -1,0 +1,130 @@
+"""The SQL schema, and the mapping of the domain's records onto it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import registry
+
+from core.adapters.db.types import UtcDateTime, enum_column
+from core.domain.jobs import Job, JobKind, JobState
+from core.domain.records import Account, ApiKey, Firm, QboConnection, StatusChange
+from core.domain.status import SyncStatus
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+firms = sa.Table(
+    "firms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False, index=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+)
+
+qbo_connections = sa.Table(
+    "qbo_connections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False, unique=True),
+    sa.Column("realm_id", sa.String(32), nullable=False),
+    sa.Column("api_base_url", sa.String(500), nullable=False),
+    sa.Column("access_token", sa.Text, nullable=False),
+    sa.Column("connected_at", UtcDateTime, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("status", enum_column(SyncStatus), nullable=False),
+    sa.Column("qbo_customer_id", sa.String(32)),
+    sa.Column("error", sa.JSON),
+    sa.Column("last_synced_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("firm_id", "external_id"),
+    sa.Index(None, "firm_id", "status"),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False, index=True),
+    sa.Column("kind", enum_column(JobKind), nullable=False),
+    sa.Column("target_type", sa.String(16), nullable=False),
+    sa.Column("target_id", sa.Integer, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("state", enum_column(JobState), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("lease_owner", sa.String(100)),
+    sa.Column("lease_until", UtcDateTime),
+    sa.Column("published_at", UtcDateTime),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("last_error", sa.JSON),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime),
+    # One queued or running job per record: two jobs never write one record's QBO data at once.
+    sa.Index(
+        "uq_jobs_one_active_per_target",
+        "target_type",
+        "target_id",
+        unique=True,
+        sqlite_where=sa.text("state IN ('queued', 'running')"),
+        postgresql_where=sa.text("state IN ('queued', 'running')"),
+    ),
+    # The relay sweep's scan.
+    sa.Index(None, "state", "next_attempt_at"),
+)
+
+status_changes = sa.Table(
+    "status_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False),
+    sa.Column("record_type", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("from_status", enum_column(SyncStatus), nullable=False),
+    sa.Column("to_status", enum_column(SyncStatus), nullable=False),
+    sa.Column("cause", sa.String(200), nullable=False),
+    sa.Column("job_id", sa.String(36)),
+    sa.Column("error", sa.JSON),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Index(None, "record_type", "record_id"),
+)
+
+
+def map_records() -> None:
+    """Map the domain's dataclasses onto the tables, once per process."""
+    if getattr(map_records, "done", False):
+        return
+    mapper_registry.map_imperatively(Firm, firms)
+    mapper_registry.map_imperatively(ApiKey, api_keys)
+    mapper_registry.map_imperatively(QboConnection, qbo_connections)
+    mapper_registry.map_imperatively(Account, accounts)
+    mapper_registry.map_imperatively(Job, jobs)
+    mapper_registry.map_imperatively(StatusChange, status_changes)
+    map_records.done = True  # type: ignore[attr-defined]

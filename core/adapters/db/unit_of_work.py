@@ -1,0 +1,88 @@
+"""The SQL unit of work, and the engine it runs on."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.adapters.db import repositories as repos
+from core.adapters.db.tables import map_records
+from core.errors import ConflictError
+
+
+def create_db_engine(url: str) -> sa.Engine:
+    """An engine for `url`; SQLite gets the settings that let threads and processes share it."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the API read while a worker writes; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def session_factory(engine: sa.Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (services return them)."""
+    map_records()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class SqlUnitOfWork:
+    """One session per `with` block; nothing is written unless `commit()` is called.
+
+    Not shared between threads: make one per request or job from a shared session factory.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        session = self._session = self._sessions()
+        self.firms = repos.SqlFirms(session)
+        self.api_keys = repos.SqlApiKeys(session)
+        self.connections = repos.SqlConnections(session)
+        self.accounts = repos.SqlAccounts(session)
+        self.jobs = repos.SqlJobs(session)
+        self.history = repos.SqlHistory(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        self._session.rollback()
+        self._session.close()
+        self._session = None
+
+    def flush(self) -> None:
+        self._guarded(self._active().flush)
+
+    def commit(self) -> None:
+        self._guarded(self._active().commit)
+
+    def _active(self) -> Session:
+        assert self._session is not None, "use the unit of work inside `with uow:`"
+        return self._session
+
+    @staticmethod
+    def _guarded(write: Any) -> None:
+        try:
+            write()
+        except IntegrityError as exc:
+            # Two requests raced for one unique row (an account, an active job): report the clash.
+            raise ConflictError("the record was changed by another request; try again") from exc

@@ -1,0 +1,130 @@
+"""The QBO Accounting API v3 client over httpx.
+
+Every request has an explicit timeout (a blocking socket call cannot be interrupted later),
+asks for JSON at minorversion 75, and every write carries a `requestid` so that QBO answers
+a repeat with the original result instead of writing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from core.adapters.qbo.faults import error_from_response, fault_in
+from core.domain.qbo import QboCustomer
+from core.domain.records import QboConnection
+from core.errors import QboError, QboTransientError
+
+MINOR_VERSION = "75"
+# QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
+MAX_RESULTS = 1000
+
+
+def quote(value: str) -> str:
+    """A QBO query string literal: single quotes, with the quote escaped as \\'."""
+    return "'" + value.replace("'", "\\'") + "'"
+
+
+class QboClient:
+    """One QBO company (realm), reached with one access token."""
+
+    def __init__(self, http: httpx.Client, base_url: str, realm_id: str, access_token: str) -> None:
+        self._http = http
+        self._base = f"{base_url.rstrip('/')}/v3/company/{realm_id}"
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Accept": "application/json",
+        }
+
+    def query(self, statement: str) -> dict[str, Any]:
+        """Run a query statement; return the `QueryResponse` object."""
+        body = self._send(
+            "POST",
+            "/query",
+            content=statement.encode(),
+            headers={"Content-Type": "application/text"},
+        )
+        response: dict[str, Any] = body.get("QueryResponse", {})
+        return response
+
+    def find_customers_by_display_name(self, display_name: str) -> list[QboCustomer]:
+        """Customers, active or not, whose display name QBO counts as equal to this one."""
+        statement = (
+            f"select * from Customer where DisplayName = {quote(display_name)} "
+            f"and Active in (true, false) maxresults {MAX_RESULTS}"
+        )
+        return [_customer(c) for c in self.query(statement).get("Customer", [])]
+
+    def get_customer(self, customer_id: str) -> QboCustomer | None:
+        """The customer with this Id, or None when QBO has no such customer."""
+        statement = (
+            f"select * from Customer where Id = {quote(customer_id)} and Active in (true, false)"
+        )
+        rows = self.query(statement).get("Customer", [])
+        return _customer(rows[0]) if rows else None
+
+    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+        """Create a customer; a repeated `request_id` returns the first result."""
+        body = self._send(
+            "POST", "/customer", json={"DisplayName": display_name}, request_id=request_id
+        )
+        return _customer(body["Customer"])
+
+    def _send(
+        self, method: str, path: str, *, request_id: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        params = {"minorversion": MINOR_VERSION}
+        if request_id is not None:
+            params["requestid"] = request_id
+        headers = {**self._headers, **kwargs.pop("headers", {})}
+        try:
+            response = self._http.request(
+                method, self._base + path, params=params, headers=headers, **kwargs
+            )
+        except httpx.TransportError as exc:  # timeouts and connection errors alike
+            raise QboTransientError(f"QuickBooks could not be reached: {exc!r}") from exc
+        body = _json_or_none(response)
+        if response.is_success and body is not None and fault_in(body) is None:
+            return body
+        raise error_from_response(response, body)
+
+
+def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _customer(row: dict[str, Any]) -> QboCustomer:
+    try:
+        return QboCustomer(
+            id=str(row["Id"]),
+            display_name=str(row.get("DisplayName", "")),
+            active=bool(row.get("Active", True)),
+            sync_token=str(row.get("SyncToken", "0")),
+        )
+    except KeyError as exc:
+        raise QboError(f"QuickBooks sent a customer without {exc.args[0]}") from exc
+
+
+class HttpQboConnector:
+    """Opens QBO clients over one shared, pooled httpx client."""
+
+    def __init__(self, timeout_seconds: float = 30.0, transport: httpx.BaseTransport | None = None):
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
+            transport=transport,
+        )
+
+    def __call__(self, connection: QboConnection) -> QboClient:
+        return QboClient(
+            self._http, connection.api_base_url, connection.realm_id, connection.access_token
+        )
+
+    def close(self) -> None:
+        self._http.close()

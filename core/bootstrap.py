@@ -1,0 +1,59 @@
+"""The one wiring function: what the API, the worker and the CLI run on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
+from core.adapters.qbo.client import HttpQboConnector
+from core.config import Settings
+from core.ports import QboConnector
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """The process's long-lived parts; `uow()` makes a fresh unit of work per request or job."""
+
+    settings: Settings
+    engine: sa.Engine
+    sessions: sessionmaker[Session]
+    qbo: QboConnector
+    clock: Callable[[], datetime]
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions)
+
+    def database_ok(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+
+def build_services(
+    settings: Settings,
+    *,
+    qbo: QboConnector | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    """Wire the services for `settings`; tests override the edges they do not own."""
+    engine = create_db_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        qbo=qbo or HttpQboConnector(settings.qbo_timeout_seconds),
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of qbsync: statuses, records and jobs, with no I/O."""

@@ -1,0 +1,88 @@
+"""Jobs: one unit of queued work, its life cycle and its retry policy.
+
+SQL is the source of truth (design/jobs.md §1): a Dramatiq message only says "run job X".
+A job is claimed with compare-and-set, runs under a lease, and every later write is fenced
+by the lease owner, so a message delivered twice runs the job's effects once.
+
+    queued ──claim──▶ running ──▶ succeeded
+      ▲                  │  └───▶ failed       (permanent fault, or out of attempts)
+      └──── transient ───┘                     (waits in SQL until next_attempt_at)
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class JobKind(StrEnum):
+    """What a job does; the value is also the name of the Dramatiq actor that runs it."""
+
+    SYNC_ACCOUNT = "sync_account"
+
+
+class JobState(StrEnum):
+    """Where a job is in its life cycle."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
+
+# A job runs at most this many times, crashes included; then it ends in Failed (jobs.md §4).
+MAX_ATTEMPTS = 5
+# How long a claim holds without being renewed; a SIGKILLed worker's job is reclaimed after it.
+LEASE = timedelta(seconds=60)
+# Transient failures wait 2 s, 4 s, 8 s … (±25 %), never more than the cap.
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(minutes=5)
+
+
+def new_job_id() -> str:
+    """A fresh job id: unguessable, and short enough to build QBO request ids from."""
+    return str(uuid.uuid4())
+
+
+def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Jittered exponential backoff after `attempts` failed tries (1-based)."""
+    rng = rng or random.Random()
+    base = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return base * rng.uniform(0.75, 1.25)
+
+
+def request_id(job_id: str, step: str) -> str:
+    """The QBO `requestid` of one write step of a job: the same on every retry and redelivery."""
+    rid = f"{uuid.UUID(job_id).hex}-{step}"
+    if len(rid) > 50:  # QBO refuses longer ones with fault 6000
+        raise ValueError(f"step name {step!r} makes the request id longer than 50 characters")
+    return rid
+
+
+@dataclass
+class Job:
+    """A unit of queued work for one record."""
+
+    id: str
+    firm_id: int
+    kind: JobKind
+    target_type: str
+    target_id: int
+    created_at: datetime
+    params: dict[str, Any] = field(default_factory=dict)
+    state: JobState = JobState.QUEUED
+    attempts: int = 0
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    published_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    last_error: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -1,0 +1,104 @@
+"""The records qbsync keeps: firms, API keys, accounts and their status history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.domain.status import SyncStatus, check_transition
+
+
+@dataclass
+class Firm:
+    """One tenant: a practice with its own keys and one QBO company."""
+
+    name: str
+    created_at: datetime
+    id: int | None = None
+
+
+@dataclass
+class ApiKey:
+    """An API key of a firm; only its hash is kept."""
+
+    firm_id: int
+    prefix: str
+    key_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class QboConnection:
+    """How a firm reaches its QBO company."""
+
+    firm_id: int
+    realm_id: str
+    api_base_url: str
+    access_token: str
+    connected_at: datetime
+    id: int | None = None
+
+
+@dataclass
+class StatusChange:
+    """One entry of a record's history: a status change with its time, cause and job."""
+
+    firm_id: int
+    record_type: str
+    record_id: int
+    from_status: SyncStatus
+    to_status: SyncStatus
+    cause: str
+    at: datetime
+    job_id: str | None = None
+    error: dict[str, Any] | None = None
+    id: int | None = None
+
+
+@dataclass
+class Account:
+    """A client account of the firm; `name` is the QBO customer display name."""
+
+    firm_id: int
+    external_id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    status: SyncStatus = SyncStatus.NOT_SYNCED
+    qbo_customer_id: str | None = None
+    error: dict[str, Any] | None = None
+    last_synced_at: datetime | None = None
+    id: int | None = None
+
+    def move_to(
+        self,
+        target: SyncStatus,
+        *,
+        at: datetime,
+        cause: str,
+        job_id: str | None = None,
+        error: dict[str, Any] | None = None,
+    ) -> StatusChange:
+        """Change status as SPEC §2 allows, keep the error with it, and record the change."""
+        check_transition(self.status, target)
+        assert self.id is not None, "an account gets its id before its first status change"
+        change = StatusChange(
+            firm_id=self.firm_id,
+            record_type="account",
+            record_id=self.id,
+            from_status=self.status,
+            to_status=target,
+            cause=cause,
+            at=at,
+            job_id=job_id,
+            error=error,
+        )
+        self.status = target
+        self.error = error
+        self.updated_at = at
+        if target is SyncStatus.SYNCED:
+            self.last_synced_at = at
+        return change

@@ -1,0 +1,98 @@
+"""The one exception tree of qbsync.
+
+    QbsyncError
+    ├── NotFoundError            a record of this firm does not exist (HTTP 404)
+    ├── ConflictError            the request clashes with the record's state (HTTP 409)
+    │   └── InvalidTransitionError   a status change SPEC §2 does not allow
+    ├── NotConnectedError        the firm has no QBO connection (a permanent job failure)
+    └── QboError                 QBO, or the way to it, failed; classified once, in the QBO adapter
+        ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
+        └── QboFaultError            QBO refused the request: a retry will not help
+            └── QboAuthenticationError   401/403: the connection needs a reconnect
+
+Every QboError carries what a bookkeeper or support needs: QBO's code, message and detail,
+the `intuit_tid` of the answer, and whether a retry may help.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QbsyncError(Exception):
+    """The root of every error qbsync raises on purpose."""
+
+
+class NotFoundError(QbsyncError):
+    """A record does not exist, or belongs to another firm."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+class ConflictError(QbsyncError):
+    """The request cannot be carried out in the record's current state."""
+
+
+class InvalidTransitionError(ConflictError):
+    """A status change that SPEC §2 does not allow."""
+
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"cannot move from {current} to {target}")
+        self.current = current
+        self.target = target
+
+
+class NotConnectedError(QbsyncError):
+    """The firm has no QuickBooks Online connection to sync through."""
+
+    def __init__(self) -> None:
+        super().__init__("This firm is not connected to QuickBooks Online; connect it first.")
+
+
+class QboError(QbsyncError):
+    """A QBO request failed; see the subclasses for whether to retry."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        detail: str | None = None,
+        http_status: int | None = None,
+        intuit_tid: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.detail = detail
+        self.http_status = http_status
+        self.intuit_tid = intuit_tid
+
+    def as_record(self) -> dict[str, Any]:
+        """The error as stored on a record and shown to a bookkeeper."""
+        return {
+            "message": self.message,
+            "code": self.code,
+            "detail": self.detail,
+            "retryable": self.retryable,
+            "intuit_tid": self.intuit_tid,
+        }
+
+
+class QboTransientError(QboError):
+    """A failure that may pass: timeout, connection error, throttling or a QBO server error."""
+
+    retryable = True
+
+
+class QboFaultError(QboError):
+    """QBO refused the request (validation or business rule): retrying will not help."""
+
+
+class QboAuthenticationError(QboFaultError):
+    """QBO refused the credentials; the firm has to reconnect."""

@@ -1,0 +1,103 @@
+"""The ports of the service layer: what services need from storage, QBO and the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.domain.jobs import Job
+from core.domain.qbo import QboCustomer
+from core.domain.records import Account, ApiKey, Firm, QboConnection, StatusChange
+from core.domain.status import SyncStatus
+
+
+class FirmRepository(Protocol):
+    def add(self, firm: Firm) -> None: ...
+    def get(self, firm_id: int) -> Firm | None: ...
+
+
+class ApiKeyRepository(Protocol):
+    def add(self, key: ApiKey) -> None: ...
+    def find_active(self, key_hash: str) -> ApiKey | None: ...
+
+
+class ConnectionRepository(Protocol):
+    def add(self, connection: QboConnection) -> None: ...
+    def for_firm(self, firm_id: int) -> QboConnection | None: ...
+
+
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> None: ...
+    def get(self, firm_id: int, external_id: str) -> Account | None: ...
+    def get_by_id(self, account_id: int) -> Account | None: ...
+    def list(
+        self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+    ) -> tuple[Sequence[Account], int]: ...
+
+
+class JobRepository(Protocol):
+    """Jobs, claimed with compare-and-set and written only by the lease holder."""
+
+    def add(self, job: Job) -> None: ...
+    def get(self, firm_id: int, job_id: str) -> Job | None: ...
+    def active_for(self, target_type: str, target_id: int) -> Job | None: ...
+    def claim(self, job_id: str, owner: str, now: datetime) -> Job | None: ...
+    def complete(self, job_id: str, owner: str, now: datetime) -> bool: ...
+    def fail(self, job_id: str, owner: str, now: datetime, error: dict[str, object]) -> bool: ...
+    def retry_later(
+        self, job_id: str, owner: str, now: datetime, at: datetime, error: dict[str, object]
+    ) -> bool: ...
+    def due_for_relay(self, now: datetime, republish_before: datetime, limit: int) -> list[Job]: ...
+    def mark_published(self, job_id: str, now: datetime) -> None: ...
+
+
+class HistoryRepository(Protocol):
+    def add(self, change: StatusChange) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; `with uow:` opens it and rolls back what was not committed."""
+
+    firms: FirmRepository
+    api_keys: ApiKeyRepository
+    connections: ConnectionRepository
+    accounts: AccountRepository
+    jobs: JobRepository
+    history: HistoryRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def flush(self) -> None: ...
+    def commit(self) -> None: ...
+
+
+class Qbo(Protocol):
+    """One QBO company, as the services use it."""
+
+    def find_customers_by_display_name(self, display_name: str) -> list[QboCustomer]: ...
+    def get_customer(self, customer_id: str) -> QboCustomer | None: ...
+    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer: ...
+
+
+class QboConnector(Protocol):
+    """Opens a QBO client for a firm's connection."""
+
+    def __call__(self, connection: QboConnection) -> Qbo: ...
+
+
+class JobDispatcher(Protocol):
+    """Hands a recorded job to the queue; may raise when the broker is down."""
+
+    def dispatch(self, job: Job) -> None: ...
+    def ping(self) -> None: ...
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...

@@ -1,0 +1,1 @@
+"""Use cases as plain functions: ports first, then ids and values, `now` passed in."""

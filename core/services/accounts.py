@@ -1,0 +1,111 @@
+"""Accounts as the firm's system sends them, and the requests to sync them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.domain.jobs import Job, JobKind, new_job_id
+from core.domain.records import Account
+from core.domain.status import SyncStatus
+from core.errors import ConflictError, NotFoundError
+from core.ports import JobDispatcher, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    items: Sequence[Account]
+    total: int
+
+
+def put_account(
+    uow: UnitOfWork, firm_id: int, external_id: str, name: str, now: datetime
+) -> tuple[Account, bool]:
+    """Create or update an account; return it and whether it was created.
+
+    A rename changes only our record: the link is not a mirror (SPEC §2.1).
+    """
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        created = account is None
+        if account is None:
+            account = Account(
+                firm_id=firm_id, external_id=external_id, name=name, created_at=now, updated_at=now
+            )
+            uow.accounts.add(account)
+        elif account.name != name:
+            account.name = name
+            account.updated_at = now
+        uow.commit()
+        return account, created
+
+
+def get_account(uow: UnitOfWork, firm_id: int, external_id: str) -> Account:
+    """One account of the firm, or NotFoundError."""
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        if account is None:
+            raise NotFoundError("account", external_id)
+        return account
+
+
+def list_accounts(
+    uow: UnitOfWork, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+) -> AccountPage:
+    """A page of the firm's accounts, optionally of one status, oldest first."""
+    with uow:
+        items, total = uow.accounts.list(firm_id, status=status, offset=offset, limit=limit)
+        return AccountPage(items=items, total=total)
+
+
+def request_account_sync(
+    uow: UnitOfWork, dispatcher: JobDispatcher, firm_id: int, external_id: str, now: datetime
+) -> Job:
+    """Record a sync job and the Syncing status in one transaction, then hand the job over.
+
+    A sync already queued or running for the account is returned instead of a second one.
+    If the hand-over fails the job stays recorded and the relay sweep sends it later.
+    """
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        if account is None:
+            raise NotFoundError("account", external_id)
+        assert account.id is not None
+        active = uow.jobs.active_for("account", account.id)
+        if active is not None:
+            if active.kind is not JobKind.SYNC_ACCOUNT:
+                raise ConflictError(f"a {active.kind.value} job is already running for it")
+            return active
+        job = Job(
+            id=new_job_id(),
+            firm_id=firm_id,
+            kind=JobKind.SYNC_ACCOUNT,
+            target_type="account",
+            target_id=account.id,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.jobs.add(job)
+        uow.history.add(
+            account.move_to(SyncStatus.SYNCING, at=now, cause="sync requested", job_id=job.id)
+        )
+        uow.commit()
+    publish_job(uow, dispatcher, job, now)
+    return job
+
+
+def publish_job(uow: UnitOfWork, dispatcher: JobDispatcher, job: Job, now: datetime) -> bool:
+    """Send a committed job to the queue and note that it was sent; False if the broker failed."""
+    try:
+        dispatcher.dispatch(job)
+    except Exception:  # any broker failure: the relay sweep sends the job later
+        log.warning("job %s not handed to the queue; the relay will send it", job.id, exc_info=True)
+        return False
+    with uow:
+        uow.jobs.mark_published(job.id, now)
+        uow.commit()
+    return True

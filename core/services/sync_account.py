@@ -1,0 +1,179 @@
+"""Run an account sync job: link the account to its QBO customer, or record why not.
+
+The job is claimed first (compare-and-set), QBO is called with no database transaction
+open, and the outcome is written only while this worker still holds the job's lease.
+Creates carry a request id derived from the job, so a job that runs twice, or is killed
+half-way and run again, never creates a second customer (design/jobs.md §2-3).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from core.domain.jobs import MAX_ATTEMPTS, Job, request_id, retry_delay
+from core.domain.qbo import display_name_for, explain_qbo_error, inactive_match_error
+from core.domain.records import QboConnection
+from core.domain.status import SyncStatus
+from core.errors import NotConnectedError, QboFaultError, QboTransientError
+from core.ports import Qbo, QboConnector, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    """What one run of a job came to."""
+
+    NOT_CLAIMED = "not_claimed"  # done already, or another worker holds it
+    SYNCED = "synced"
+    FAILED = "failed"
+    RETRY_LATER = "retry_later"
+    LEASE_LOST = "lease_lost"  # the lease expired and another worker took the job over
+
+
+class LinkRefusedError(Exception):
+    """No customer can be linked automatically; `error` says what the bookkeeper can do."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(error["message"])
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    job: Job
+    display_name: str
+    linked_customer_id: str | None
+    connection: QboConnection | None
+
+
+def run_sync_account(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    job_id: str,
+    worker_id: str,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    """Claim the job, link its account to a QBO customer, and record Synced or Failed."""
+    claimed = _claim(uow, job_id, worker_id, clock())
+    if claimed is None:
+        return Outcome.NOT_CLAIMED
+    job = claimed.job
+    if job.attempts > MAX_ATTEMPTS:
+        error = {
+            "message": f"Gave up after {MAX_ATTEMPTS} attempts; sync the account again to retry.",
+            "code": "attempts_exhausted",
+            "detail": None,
+            "retryable": True,
+            "intuit_tid": None,
+        }
+        return _record_failure(uow, job, worker_id, clock(), error)
+    try:
+        if claimed.connection is None:
+            raise NotConnectedError()
+        customer_id = _link(connect(claimed.connection), claimed, job)
+    except QboTransientError as exc:
+        return _record_transient(uow, job, worker_id, clock(), exc.as_record())
+    except QboFaultError as exc:
+        return _record_failure(
+            uow, job, worker_id, clock(), explain_qbo_error(exc, claimed.display_name)
+        )
+    except LinkRefusedError as exc:
+        return _record_failure(uow, job, worker_id, clock(), exc.error)
+    except NotConnectedError as exc:
+        error = {"message": str(exc), "code": "not_connected", "detail": None,
+                 "retryable": False, "intuit_tid": None}  # fmt: skip
+        return _record_failure(uow, job, worker_id, clock(), error)
+    return _record_success(uow, job, worker_id, clock(), customer_id)
+
+
+def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Claimed | None:
+    with uow:
+        job = uow.jobs.claim(job_id, worker_id, now)
+        if job is None:
+            return None
+        account = uow.accounts.get_by_id(job.target_id)
+        assert account is not None, "a job's account is never deleted while the job is active"
+        claimed = _Claimed(
+            job=job,
+            display_name=display_name_for(account.name),
+            linked_customer_id=account.qbo_customer_id,
+            connection=uow.connections.for_firm(job.firm_id),
+        )
+        uow.commit()
+        return claimed
+
+
+def _link(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
+    """The Id of the QBO customer the account links to: kept, matched by name, or created."""
+    if claimed.linked_customer_id is not None:
+        current = qbo.get_customer(claimed.linked_customer_id)
+        if current is not None and current.active:
+            return current.id
+    # Inactive customers keep their names in QBO, so the lookup sees them too (qbo/README.md).
+    namesakes = qbo.find_customers_by_display_name(claimed.display_name)
+    active = [c for c in namesakes if c.active]
+    if active:
+        return min(active, key=lambda c: int(c.id)).id
+    if namesakes:
+        raise LinkRefusedError(inactive_match_error(claimed.display_name, namesakes[0].id))
+    created = qbo.create_customer(
+        claimed.display_name, request_id=request_id(job.id, "create-customer")
+    )
+    return created.id
+
+
+def _record_success(
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, customer_id: str
+) -> Outcome:
+    with uow:
+        if not uow.jobs.complete(job.id, worker_id, now):
+            return Outcome.LEASE_LOST
+        account = uow.accounts.get_by_id(job.target_id)
+        assert account is not None
+        account.qbo_customer_id = customer_id
+        uow.history.add(
+            account.move_to(
+                SyncStatus.SYNCED, at=now, cause="linked to QBO customer", job_id=job.id
+            )
+        )
+        uow.commit()
+    log.info("job %s linked account %s to QBO customer %s", job.id, job.target_id, customer_id)
+    return Outcome.SYNCED
+
+
+def _record_failure(
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+) -> Outcome:
+    with uow:
+        if not uow.jobs.fail(job.id, worker_id, now, error):
+            return Outcome.LEASE_LOST
+        account = uow.accounts.get_by_id(job.target_id)
+        assert account is not None
+        uow.history.add(
+            account.move_to(
+                SyncStatus.FAILED, at=now, cause="sync failed", job_id=job.id, error=error
+            )
+        )
+        uow.commit()
+    log.info("job %s failed: %s", job.id, error["message"])
+    return Outcome.FAILED
+
+
+def _record_transient(
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+) -> Outcome:
+    if job.attempts >= MAX_ATTEMPTS:
+        error = {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
+        return _record_failure(uow, job, worker_id, now, error)
+    with uow:
+        at = now + retry_delay(job.attempts)
+        if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
+            return Outcome.LEASE_LOST
+        uow.commit()
+    log.info("job %s will retry at %s: %s", job.id, at.isoformat(), error["message"])
+    return Outcome.RETRY_LATER

@@ -1,0 +1,31 @@
+"""Which real servers the tests can use: PostgreSQL and Redis when they answer.
+
+Where none runs, the same tests run on SQLite and fakeredis. CI sets QBSYNC_REQUIRE_SERVERS=1
+so that a server it expects but cannot reach fails the run instead of being left out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+POSTGRES_URL = os.environ.get(
+    "QBSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("QBSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVERS = os.environ.get("QBSYNC_REQUIRE_SERVERS") == "1"
+
+
+def answers(url: str, default_port: int) -> bool:
+    """Whether something listens at the URL's host and port."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+HAS_POSTGRES = answers(POSTGRES_URL, 5432)
+HAS_REDIS = answers(REDIS_URL, 6379)

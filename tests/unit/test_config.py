@@ -1,0 +1,21 @@
+from core.config import DEFAULT_DATABASE_URL, Settings, normalise_database_url
+
+
+def test_paas_postgres_urls_use_the_psycopg3_driver() -> None:
+    assert normalise_database_url("postgres://u:p@h:5432/d") == "postgresql+psycopg://u:p@h:5432/d"
+    assert normalise_database_url("postgresql://h/d") == "postgresql+psycopg://h/d"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_settings_come_from_the_environment_given() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgres://h/d", "REDIS_URL": "redis://h:6379/0"}
+    )
+    assert settings.database_url == "postgresql+psycopg://h/d"
+    assert settings.redis_url == "redis://h:6379/0"
+
+
+def test_without_environment_the_embedded_defaults_apply() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.redis_url is None

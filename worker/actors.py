@@ -1,0 +1,38 @@
+"""Dramatiq actors: thin shells that run one job by id.
+
+The job's state lives in SQL, so an actor only claims and runs it; Dramatiq's own retries
+cover only failures before the claim (a database that is down, say). Actors are declared on
+an explicit broker, so the worker, the embedded default and the tests each bind their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dramatiq
+
+from core.domain.jobs import JobKind
+from core.services.sync_account import run_sync_account
+from worker.dispatch import QUEUE
+from worker.runtime import lease_owner, services
+
+ACTOR_OPTIONS: dict[str, Any] = {
+    "queue_name": QUEUE,
+    "max_retries": 3,
+    "min_backoff": 1_000,
+    "max_backoff": 30_000,
+    # Longer than one QBO call's timeout, shorter than the job's lease.
+    "time_limit": 50_000,
+}
+
+
+def sync_account(job_id: str) -> None:
+    """Link one account to its QBO customer."""
+    ran = services()
+    run_sync_account(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
+
+
+def declare_actors(broker: dramatiq.Broker) -> None:
+    """Declare every actor on `broker`, each named for the job kind it runs."""
+    for kind, run in ((JobKind.SYNC_ACCOUNT, sync_account),):
+        dramatiq.actor(run, actor_name=kind.value, broker=broker, **ACTOR_OPTIONS)

@@ -1,0 +1,35 @@
+"""The Dramatiq broker, built from settings.
+
+Settings follow design/jobs.md §5: a short heartbeat and maintenance on every command so a
+SIGKILLed worker's messages come back within seconds, not twenty minutes, and shutdown
+notifications so a PaaS stop (SIGTERM, SIGKILL 30 s later) interrupts and requeues work.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import ShutdownNotifications
+
+from core.config import Settings
+
+# A worker that stops heartbeating for this long is presumed dead and its messages requeued.
+HEARTBEAT_TIMEOUT_MS = 20_000
+# Out of a million commands: requeue dead workers' messages on every one (Redis does little).
+MAINTENANCE_CHANCE = 1_000_000
+
+
+def build_broker(settings: Settings) -> dramatiq.Broker:
+    """Redis when REDIS_URL is set, else the in-process broker of the embedded default."""
+    broker: dramatiq.Broker
+    if settings.redis_url:
+        broker = RedisBroker(
+            url=settings.redis_url,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+            maintenance_chance=MAINTENANCE_CHANCE,
+        )
+    else:
+        broker = StubBroker()
+    broker.add_middleware(ShutdownNotifications(notify_shutdown=True))
+    return broker

@@ -1,0 +1,31 @@
+"""The worker process's services: built once from the environment, or installed by a test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+from core.bootstrap import Services, build_services
+from core.config import Settings
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    """This process's services, built from the environment on first use."""
+    global _services
+    if _services is None:
+        _services = build_services(Settings.from_env())
+    return _services
+
+
+def install_services(installed: Services | None) -> None:
+    """Run this process's actors on `installed` (the embedded default and tests wire their own)."""
+    global _services
+    _services = installed
+
+
+def lease_owner() -> str:
+    """A name for one claim: host and process for the operator, random so no two runs share it."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

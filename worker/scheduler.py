@@ -1,0 +1,62 @@
+"""The scheduler process: enqueues the periodic sweeps. Run exactly one (Procfile `scheduler`).
+
+For now it runs the outbox relay, which sends jobs that were recorded but never handed to
+the queue, jobs whose retry is due, and jobs whose worker died holding them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from core.bootstrap import Services, build_services
+from core.config import Settings
+from core.ports import JobDispatcher
+from core.services.relay import relay_jobs
+from worker.broker import build_broker
+from worker.dispatch import DramatiqDispatcher
+
+log = logging.getLogger(__name__)
+
+
+def relay_once(services: Services, dispatcher: JobDispatcher) -> int:
+    """One relay sweep; a failure is logged and the next sweep tries again."""
+    try:
+        sent = relay_jobs(services.uow(), dispatcher, services.clock())
+    except Exception:  # the database or broker is away: the next sweep runs anyway
+        log.exception("relay sweep failed")
+        return 0
+    if sent:
+        log.info("relay sent %d job(s)", sent)
+    return sent
+
+
+def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: JobDispatcher) -> None:
+    """Register every periodic sweep on `scheduler`."""
+    scheduler.add_job(
+        relay_once,
+        "interval",
+        seconds=services.settings.relay_interval_seconds,
+        args=(services, dispatcher),
+        id="relay",
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level)
+    services = build_services(settings)
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_sweeps(scheduler, services, DramatiqDispatcher(build_broker(settings)))
+    log.info("scheduler started; relay every %ss", settings.relay_interval_seconds)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
+
+
+if __name__ == "__main__":
+    main()
