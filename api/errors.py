@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, json
+from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import Conflict, HTTPException, NotFound
 
@@ -15,12 +15,10 @@ class QbsyncApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, with `message` and `errors` present in every error body."""
 
     def handle_http_exception(self, error: HTTPException) -> Any:
-        response, code = super().handle_http_exception(error)
-        payload = response.get_json()
+        payload, code, headers = super().handle_http_exception(error)
         payload.setdefault("message", error.description or error.name)
         payload.setdefault("errors", {})
-        response.set_data(json.dumps(payload))
-        return response, code
+        return payload, code, headers
 
 
 def register_domain_errors(app: Flask, api: QbsyncApi) -> None:

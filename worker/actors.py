@@ -23,6 +23,8 @@ ACTOR_OPTIONS: dict[str, Any] = {
     "max_backoff": 30_000,
     # Longer than one QBO call's timeout, shorter than the job's lease.
     "time_limit": 50_000,
+    # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
+    "notify_shutdown": True,
 }
 
 

@@ -2,7 +2,8 @@
 
 Settings follow design/jobs.md §5: a short heartbeat and maintenance on every command so a
 SIGKILLed worker's messages come back within seconds, not twenty minutes, and shutdown
-notifications so a PaaS stop (SIGTERM, SIGKILL 30 s later) interrupts and requeues work.
+notifications (the actors' `notify_shutdown`) so a PaaS stop (SIGTERM, then SIGKILL 30 s
+later) interrupts and requeues work instead of stranding it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import ShutdownNotifications
 
 from core.config import Settings
 
@@ -31,5 +31,4 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         )
     else:
         broker = StubBroker()
-    broker.add_middleware(ShutdownNotifications(notify_shutdown=True))
     return broker

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
@@ -28,7 +29,7 @@ EXTERNAL_ID = "<string(maxlength=200):external_id>"
 
 @blp.route("")
 class Accounts(MethodView):
-    @blp.arguments(AccountListArgsSchema, location="query")
+    @blp.arguments(AccountListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, AccountPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the firm's accounts, optionally of one status"""

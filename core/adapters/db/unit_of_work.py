@@ -65,7 +65,8 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
-        self._session.rollback()
+        # close() rolls back what was not committed and detaches the objects without
+        # expiring them, so what a service returns stays readable.
         self._session.close()
         self._session = None
 

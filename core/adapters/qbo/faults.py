@@ -14,6 +14,7 @@ import httpx
 
 from core.errors import QboAuthenticationError, QboError, QboFaultError, QboTransientError
 
+
 def fault_in(body: Any) -> dict[str, Any] | None:
     """The first error of a JSON fault body, with lower-cased keys, or None."""
     if not isinstance(body, dict):

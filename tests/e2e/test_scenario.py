@@ -1,0 +1,74 @@
+"""Done-when 3: the scenario over the real pieces. With Redis running, the worker is the
+real `dramatiq` CLI in its own process; without, an in-process worker on fakeredis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dramatiq
+import fakeredis
+import httpx
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+
+from api.app import create_app
+from core.bootstrap import Services
+from core.config import Settings
+from tests.api.conftest import auth
+from tests.conftest import Firm, Sandbox
+from tests.e2e.scenario import two_namesakes_share_one_customer
+from tests.http_server import serving
+from tests.servers import HAS_REDIS, REDIS_URL
+from worker.actors import declare_actors
+from worker.broker import build_broker
+from worker.dispatch import DramatiqDispatcher
+from worker.runtime import install_services
+
+DRAMATIQ = Path(sys.executable).with_name("dramatiq")
+WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout", "5000"]
+
+
+@pytest.fixture
+def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
+    """A broker the API sends to, and a worker consuming it."""
+    if HAS_REDIS:
+        broker = build_broker(Settings(redis_url=REDIS_URL))
+        broker.client.flushdb()
+        env = {
+            **os.environ,
+            "DATABASE_URL": services.settings.database_url,
+            "REDIS_URL": REDIS_URL,
+        }
+        process = subprocess.Popen(
+            [str(DRAMATIQ), "worker.main", *WORKER_FLAGS],
+            env=env,
+        )
+        yield broker
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    else:
+        broker = RedisBroker(client=fakeredis.FakeRedis())
+        declare_actors(broker)
+        install_services(services)
+        worker = dramatiq.Worker(broker, worker_threads=2)
+        worker.start()
+        yield broker
+        worker.stop()
+        install_services(None)
+    broker.close()
+
+
+def test_namesakes_link_to_one_customer_through_the_real_worker(
+    services: Services, sandbox: Sandbox, firm: Firm, redis_worker: dramatiq.Broker
+) -> None:
+    app = create_app(services, DramatiqDispatcher(redis_worker))
+    with serving(app) as api_url, httpx.Client(base_url=api_url, timeout=10) as http:
+        customer_id = two_namesakes_share_one_customer(http, auth(firm))
+
+    customers = sandbox.state.customers(sandbox.realm_id)
+    named = [c for c in customers if c["DisplayName"] == "Brand New Client Ltd"]
+    assert [c["Id"] for c in named] == [customer_id]

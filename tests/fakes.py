@@ -1,0 +1,79 @@
+"""Test doubles for the edges qbsync does not own: QBO, the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.domain.jobs import Job
+from core.domain.qbo import QboCustomer
+from core.domain.records import QboConnection
+from core.errors import QboError, QboFaultError, QboTransientError
+
+
+@dataclass
+class FakeQbo:
+    """A QBO company in memory that records writes and raises scripted faults."""
+
+    customers: dict[str, QboCustomer] = field(default_factory=dict)
+    faults: list[QboError] = field(default_factory=list)  # raised by the next calls, in order
+    create_faults: list[QboError] = field(default_factory=list)  # raised by the next creates
+    creates: list[tuple[str, str]] = field(default_factory=list)
+    results_by_request_id: dict[str, QboCustomer] = field(default_factory=dict)
+    # Display names held by vendors or employees: QBO refuses them for customers (6240).
+    other_names: set[str] = field(default_factory=set)
+    # The next create is done in QBO but its answer is lost on the way back (a read timeout).
+    lose_next_create_answer: bool = False
+
+    def __call__(self, connection: QboConnection) -> FakeQbo:
+        return self
+
+    def add(self, display_name: str, *, active: bool = True) -> QboCustomer:
+        customer = QboCustomer(str(len(self.customers) + 1), display_name, active, "0")
+        self.customers[customer.id] = customer
+        return customer
+
+    def find_customers_by_display_name(self, display_name: str) -> list[QboCustomer]:
+        self._maybe_fail()
+        wanted = display_name.casefold()
+        return [c for c in self.customers.values() if c.display_name.casefold() == wanted]
+
+    def get_customer(self, customer_id: str) -> QboCustomer | None:
+        self._maybe_fail()
+        return self.customers.get(customer_id)
+
+    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+        self._maybe_fail()
+        self.creates.append((display_name, request_id))
+        if self.create_faults:
+            raise self.create_faults.pop(0)
+        if display_name.casefold() in {n.casefold() for n in self.other_names}:
+            raise QboFaultError("Duplicate Name Exists Error", code="6240", intuit_tid="tid-6240")
+        if request_id in self.results_by_request_id:  # QBO replays a repeated requestid
+            return self.results_by_request_id[request_id]
+        customer = self.add(display_name)
+        self.results_by_request_id[request_id] = customer
+        if self.lose_next_create_answer:
+            self.lose_next_create_answer = False
+            raise QboTransientError("QuickBooks could not be reached: ReadTimeout")
+        return customer
+
+    def _maybe_fail(self) -> None:
+        if self.faults:
+            raise self.faults.pop(0)
+
+
+@dataclass
+class RecordingDispatcher:
+    """A dispatcher that keeps what it was handed, or fails like a broker that is down."""
+
+    down: bool = False
+    sent: list[str] = field(default_factory=list)
+
+    def dispatch(self, job: Job) -> None:
+        if self.down:
+            raise ConnectionError("broker is down")
+        self.sent.append(job.id)
+
+    def ping(self) -> None:
+        if self.down:
+            raise ConnectionError("broker is down")
