@@ -1,0 +1,92 @@
+"""The QBO client against the bundled sandbox over loopback HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from core.adapters.qbo.client import HttpQboConnector, QboClient
+from core.domain.records import QboConnection
+from core.errors import QboAuthenticationError, QboFaultError, QboTransientError
+from sandbox.seed import DEMO_ACCESS_TOKEN, INACTIVE_CUSTOMER
+from tests.conftest import Sandbox
+from tests.waiting import free_port
+
+
+def connection(base_url: str, realm_id: str, token: str = DEMO_ACCESS_TOKEN) -> QboConnection:
+    return QboConnection(
+        firm_id=1,
+        realm_id=realm_id,
+        api_base_url=base_url,
+        access_token=token,
+        connected_at=datetime.now(UTC),
+    )
+
+
+@pytest.fixture
+def connector() -> Iterator[HttpQboConnector]:
+    opened = HttpQboConnector(timeout_seconds=5)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def qbo(connector: HttpQboConnector, sandbox: Sandbox) -> QboClient:
+    return connector(connection(sandbox.url, sandbox.realm_id))
+
+
+def test_a_display_name_with_a_quote_is_found(qbo: QboClient) -> None:
+    [found] = qbo.find_customers_by_display_name("Amy's Bird Sanctuary")
+    assert found.display_name == "Amy's Bird Sanctuary"
+    assert found.active
+
+
+def test_the_lookup_sees_inactive_customers_that_still_hold_their_name(qbo: QboClient) -> None:
+    [found] = qbo.find_customers_by_display_name(INACTIVE_CUSTOMER)
+    assert not found.active
+
+
+def test_an_unknown_name_finds_nothing(qbo: QboClient) -> None:
+    assert qbo.find_customers_by_display_name("Nobody Of That Name") == []
+
+
+def test_a_created_customer_can_be_read_back(qbo: QboClient) -> None:
+    created = qbo.create_customer("Zed Created", request_id="req-create-1")
+    assert created.sync_token == "0"
+    assert qbo.get_customer(created.id) == created
+    assert qbo.get_customer("999999") is None
+
+
+def test_a_repeated_request_id_creates_one_customer(qbo: QboClient, sandbox: Sandbox) -> None:
+    first = qbo.create_customer("Once Only", request_id="req-once")
+    again = qbo.create_customer("Once Only", request_id="req-once")
+    assert again.id == first.id
+    named = [
+        c for c in sandbox.state.customers(sandbox.realm_id) if c["DisplayName"] == "Once Only"
+    ]
+    assert len(named) == 1
+
+
+def test_a_duplicate_name_is_a_permanent_fault_with_its_code(qbo: QboClient) -> None:
+    with pytest.raises(QboFaultError) as raised:
+        qbo.create_customer("Cool Cars", request_id="req-dup")
+    assert raised.value.code == "6240"
+    assert raised.value.http_status == 400
+    assert raised.value.intuit_tid
+    assert not raised.value.retryable
+
+
+def test_a_wrong_token_asks_for_a_reconnect(connector: HttpQboConnector, sandbox: Sandbox) -> None:
+    qbo = connector(connection(sandbox.url, sandbox.realm_id, token="expired"))
+    with pytest.raises(QboAuthenticationError) as raised:
+        qbo.find_customers_by_display_name("Cool Cars")
+    assert raised.value.http_status == 401
+    assert raised.value.code == "3200"
+
+
+def test_an_unreachable_qbo_is_transient(connector: HttpQboConnector) -> None:
+    qbo = connector(connection(f"http://127.0.0.1:{free_port()}", "1"))
+    with pytest.raises(QboTransientError):
+        qbo.find_customers_by_display_name("Anyone")
