@@ -8,6 +8,7 @@ from flask import Flask
 
 from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
+from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
 from api.resources import accounts, health, jobs
 from core.bootstrap import Services
@@ -20,7 +21,7 @@ API_CONFIG: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "OPENAPI_SWAGGER_UI_URL": ASSETS_URL,
     # Request bodies are small JSON documents; anything larger is refused with 413.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
 }
@@ -36,5 +37,6 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     for blueprint in (accounts.blp, jobs.blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)
+    app.register_blueprint(assets)
     register_domain_errors(app, api)
     return app

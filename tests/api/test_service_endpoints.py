@@ -35,6 +35,12 @@ def test_the_openapi_document_describes_every_v1_operation(client: FlaskClient) 
 
 
 def test_the_interactive_docs_are_served(client: FlaskClient) -> None:
-    response = client.get("/docs")
-    assert response.status_code == 200
-    assert "swagger-ui" in response.get_data(as_text=True)
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/docs/assets/swagger-ui-bundle.js" in html  # from this server, not a CDN
+    for asset in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
+        response = client.get(f"/docs/assets/{asset}")
+        assert response.status_code == 200, asset
+        assert len(response.get_data()) > 10_000
+        response.close()
