@@ -1,0 +1,19 @@
+"""The bundled QuickBooks Online sandbox: a Flask app that speaks QBO's Accounting API v3.
+
+It imports nothing from `core`, `api` or `worker`; only the standard library, Flask and
+Werkzeug. Start it with `python -m sandbox`, in tests with `SandboxServer`, or mount the app
+from `create_app`. The QBO facts it follows live in `shared/qbo/README.md`.
+
+Where the facts leave a choice open, the sandbox decides as follows:
+- Case of name uniqueness and of text matches in queries: insensitive (switch `name_case`).
+- A 401 has the gateway's lower-case JSON body (switch `auth_fault="xml"` for the XML one).
+- A requestid is kept for the sandbox's lifetime; a repeat replays the first answer, fault or
+  not, even with another body.
+- Forbidden characters (colon, tab, newline) in names give 6000, naming the field.
+- `CustomerTypeRef` is writable; an unknown Id gives 2500.
+- A deactivated customer keeps its DisplayName.
+- MetaData times are in US Pacific time, as QBO's sandbox companies answer.
+- Answers are JSON whatever the Accept header; `minorversion` is ignored (all is 75).
+- A query on an entity the sandbox does not serve gives 4001; a path to one gives 500
+  "Unsupported Operation".
+"""

@@ -1,0 +1,1 @@
+"""The entities the sandbox serves: their stored JSON, write rules and query fields."""

@@ -1,0 +1,55 @@
+"""The demo company: customer types, ten customers (one inactive) and a known access token."""
+
+from sandbox.state import SandboxState
+
+DEMO_REALM_ID = "9341453050298910"
+DEMO_ACCESS_TOKEN = "sandbox-demo-access-token"
+DEMO_COMPANY_NAME = "Sandbox Company_US_1"
+
+# Names from Intuit's own sandbox company; the apostrophes exercise query quoting.
+_BUSINESSES = (  # (CompanyName, GivenName, FamilyName, e-mail, phone)
+    ("Amy's Bird Sanctuary", "Amy", "Lauterbach", "Birds@Intuit.com", "(650) 555-3311"),
+    ("Bill's Windsurf Shop", "Bill", "Lucchini", "Surf@Intuit.com", "(415) 444-6538"),
+    ("Cool Cars", "Grace", "Pariente", "Cool_Cars@intuit.com", "(415) 555-9933"),
+    ("Freeman Sporting Goods", "Amelia", "Freeman", "Sporting@intuit.com", "(650) 555-0987"),
+    ("Jeff's Jalopies", "Jeff", "Chin", "Jalopies@intuit.com", "(650) 555-8989"),
+    ("Kookies by Kathy", "Kathy", "Kuplis", "Kookies@intuit.com", "(650) 555-7896"),
+)
+_PEOPLE = (  # (GivenName, FamilyName, e-mail, phone); DisplayName is built from the names
+    ("Diego", "Rodriguez", "Diego@Rodriguez.com", "(650) 555-4477"),
+    ("Dylan", "Sollfrank", "Dylan@Sollfrank.com", "(650) 555-2745"),
+    ("Geeta", "Kalapatapu", "Geeta@Kalapatapu.com", "(650) 555-0022"),
+    ("John", "Melton", "John@Melton.com", "(650) 555-5879"),
+)
+INACTIVE_CUSTOMER = "Kookies by Kathy"
+
+
+def seed_demo_company(state: SandboxState) -> str:
+    """Add the demo realm with its customer types and customers, issue its token; return its id."""
+    realm_id = DEMO_REALM_ID
+    state.add_realm(realm_id, DEMO_COMPANY_NAME)
+    individual = state.add_customer_type(realm_id, "Individual")["Id"]
+    business = state.add_customer_type(realm_id, "Business")["Id"]
+    for company, given, family, email, phone in _BUSINESSES:
+        state.add_customer(
+            realm_id,
+            DisplayName=company,
+            CompanyName=company,
+            GivenName=given,
+            FamilyName=family,
+            PrimaryEmailAddr={"Address": email},
+            PrimaryPhone={"FreeFormNumber": phone},
+            CustomerTypeRef={"value": business},
+            Active=company != INACTIVE_CUSTOMER,
+        )
+    for given, family, email, phone in _PEOPLE:
+        state.add_customer(
+            realm_id,
+            GivenName=given,
+            FamilyName=family,
+            PrimaryEmailAddr={"Address": email},
+            PrimaryPhone={"FreeFormNumber": phone},
+            CustomerTypeRef={"value": individual},
+        )
+    state.issue_access_token(realm_id, DEMO_ACCESS_TOKEN)
+    return realm_id

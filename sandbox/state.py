@@ -1,0 +1,137 @@
+"""The sandbox's whole state: realms in memory behind one lock, and what clients may do to them."""
+
+import copy
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sandbox import clock
+from sandbox.entities.customer_type import add_customer_type
+from sandbox.entities.payload import JsonDict, Reply
+from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
+from sandbox.faults import (
+    business_rule,
+    object_not_found,
+    query_validation_error,
+    unsupported_operation,
+)
+from sandbox.options import SandboxOptions
+from sandbox.query.engine import run_query
+from sandbox.query.parser import parse_query
+from sandbox.realm import Realm, WriteContext
+
+MAX_REQUESTID_LENGTH = 50
+
+
+class SandboxState:
+    """In-memory QBO companies. Thread-safe: one lock guards every read and write.
+
+    Everything handed out is a deep copy, so callers cannot change stored rows.
+    """
+
+    def __init__(
+        self,
+        options: SandboxOptions | None = None,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self.options = options or SandboxOptions()
+        self.now = now
+        self._lock = threading.RLock()
+        self._realms: dict[str, Realm] = {}
+
+    def add_realm(self, realm_id: str, company_name: str = "Sandbox Company_US_1") -> None:
+        """Create an empty company; a realm id can be added only once."""
+        with self._lock:
+            if realm_id in self._realms:
+                raise ValueError(f"realm {realm_id} already exists")
+            self._realms[realm_id] = Realm(realm_id, company_name)
+
+    def issue_access_token(self, realm_id: str, token: str | None = None) -> str:
+        """Make `token` (a random one if None) a valid bearer token for `realm_id`; return it."""
+        with self._lock:
+            issued = token if token is not None else secrets.token_urlsafe(32)
+            self._realm(realm_id).tokens.add(issued)
+            return issued
+
+    def token_is_valid(self, realm_id: str, token: str) -> bool:
+        """Tell whether `token` was issued for `realm_id` (False for an unknown realm)."""
+        with self._lock:
+            realm = self._realms.get(realm_id)
+            return realm is not None and token in realm.tokens
+
+    def customers(self, realm_id: str) -> list[JsonDict]:
+        """Return every customer of the realm, inactive ones too, in Id order."""
+        with self._lock:
+            return copy.deepcopy(self._realm(realm_id).rows(CUSTOMER.name))
+
+    def add_customer(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a customer without HTTP; the same rules as a create apply (QboFault on a fault)."""
+        return self.save(realm_id, CUSTOMER.name, dict(fields), "")
+
+    def add_customer_type(self, realm_id: str, name: str, active: bool = True) -> JsonDict:
+        """Seed a customer type (the API cannot create one)."""
+        with self._lock:
+            row = add_customer_type(self._realm(realm_id), name, self.now(), active)
+            return copy.deepcopy(row)
+
+    def query(self, realm_id: str, statement: str) -> JsonDict:
+        """Run a QBO query statement and return the QueryResponse contents."""
+        query = parse_query(statement)
+        spec = find_entity(query.entity)
+        if spec is None:
+            raise query_validation_error(f"entity '{query.entity}' is not supported")
+        with self._lock:
+            rows = self._realm(realm_id).rows(spec.name)
+            return copy.deepcopy(run_query(query, spec, rows, self.options))
+
+    def read(self, realm_id: str, entity: str, entity_id: str) -> JsonDict:
+        """Return one entity by Id, inactive or not; 610 when there is none."""
+        spec = _entity(entity, "read")
+        with self._lock:
+            row = self._realm(realm_id).get(spec.name, entity_id)
+            if row is None:
+                raise object_not_found()
+            return copy.deepcopy(row)
+
+    def save(self, realm_id: str, entity: str, payload: object, operation: str) -> JsonDict:
+        """Create or update an entity from a client's payload and return the stored row."""
+        spec = _entity(entity, operation or "create")
+        if spec.save is None:
+            raise unsupported_operation(f"Operation {operation or 'create'} is not supported.")
+        with self._lock:
+            context = WriteContext(self._realm(realm_id), self.now(), self.options)
+            return copy.deepcopy(spec.save(context, payload, operation))
+
+    def replay_or_run(self, realm_id: str, requestid: str, write: Callable[[], Reply]) -> Reply:
+        """Run `write` once per requestid of the realm; a repeat gets the first answer again.
+
+        The lock is held across `write`, so two concurrent requests with one requestid still
+        write once. Ids are kept for the sandbox's lifetime, faults included, as QBO replays
+        "the same response as it did for the original request".
+        """
+        if len(requestid) > MAX_REQUESTID_LENGTH:
+            raise business_rule(
+                f"You cannot enter more than {MAX_REQUESTID_LENGTH} characters in the "
+                f"request_id field, which is {len(requestid)} characters."
+            )
+        with self._lock:
+            replies = self._realm(realm_id).replies
+            if requestid not in replies:
+                status, body = write()
+                replies[requestid] = (status, copy.deepcopy(body))
+            status, body = replies[requestid]
+            return status, copy.deepcopy(body)
+
+    def _realm(self, realm_id: str) -> Realm:
+        realm = self._realms.get(realm_id)
+        if realm is None:
+            raise KeyError(f"unknown realm {realm_id}")
+        return realm
+
+
+def _entity(name: str, operation: str) -> EntitySpec:
+    spec = find_entity(name)
+    if spec is None:
+        raise unsupported_operation(f"Operation {operation} on {name} is not supported.")
+    return spec

@@ -1,0 +1,29 @@
+"""Fixtures for the sandbox's own tests: a state with one realm, and a client that speaks QBO."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from sandbox.app import create_app
+from sandbox.state import SandboxState
+from tests.sandbox.qbo_calls import REALM_ID, TOKEN, QboCalls
+
+
+@pytest.fixture
+def state() -> SandboxState:
+    """A sandbox with one empty realm and one access token for it."""
+    state = SandboxState()
+    state.add_realm(REALM_ID)
+    state.issue_access_token(REALM_ID, TOKEN)
+    return state
+
+
+@pytest.fixture
+def client(state: SandboxState) -> FlaskClient:
+    return create_app(state).test_client()
+
+
+@pytest.fixture
+def qbo(client: FlaskClient) -> QboCalls:
+    return QboCalls(client)

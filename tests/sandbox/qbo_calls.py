@@ -1,0 +1,72 @@
+"""Helpers for the sandbox's tests: QBO calls through the Flask test client, and samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+REALM_ID = "123146096291789"
+TOKEN = "test-access-token"
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "qbo_samples"
+
+
+def sample(name: str) -> Any:
+    """The QBO sample payload `name` from tests/fixtures/qbo_samples."""
+    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+
+
+class QboCalls:
+    """Calls to one realm of the sandbox as a QBO client makes them, through the test client."""
+
+    def __init__(self, client: FlaskClient, realm_id: str = REALM_ID, token: str = TOKEN) -> None:
+        self.client = client
+        self.base = f"/v3/company/{realm_id}"
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def query(self, statement: str) -> TestResponse:
+        """POST a query statement as application/text, as python-quickbooks does."""
+        return self.client.post(
+            f"{self.base}/query",
+            data=statement.encode(),
+            headers={**self.headers, "Content-Type": "application/text"},
+            query_string={"minorversion": "75"},
+        )
+
+    def rows(self, statement: str) -> list[dict[str, Any]]:
+        """The rows a successful query answers (empty for an empty QueryResponse)."""
+        response = self.query(statement)
+        assert response.status_code == 200, response.get_json()
+        answer: dict[str, Any] = response.get_json()["QueryResponse"]
+        return next((v for k, v in answer.items() if isinstance(v, list)), [])
+
+    def post(self, entity: str, body: Any, **params: str) -> TestResponse:
+        """POST a JSON body to /<entity> with these query parameters."""
+        return self.client.post(
+            f"{self.base}/{entity}",
+            json=body,
+            headers=self.headers,
+            query_string={"minorversion": "75", **params},
+        )
+
+    def get(self, path: str, **params: str) -> TestResponse:
+        """GET a path under the realm."""
+        return self.client.get(f"{self.base}/{path}", headers=self.headers, query_string=params)
+
+    def create_customer(self, display_name: str, **fields: Any) -> dict[str, Any]:
+        """Create a customer and return it, failing the test if QBO would refuse it."""
+        response = self.post("customer", {"DisplayName": display_name, **fields})
+        assert response.status_code == 200, response.get_json()
+        customer: dict[str, Any] = response.get_json()["Customer"]
+        return customer
+
+
+def fault_of(response: TestResponse) -> dict[str, Any]:
+    """The single error entry of a fault answer."""
+    body = response.get_json()
+    errors: list[dict[str, Any]] = body["Fault"]["Error"]
+    assert len(errors) == 1
+    return errors[0]
