@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -34,16 +35,20 @@ def dev(port: int, database: Path) -> None:
     from api.embedded import embedded_system  # the sandbox is wired in only here
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for noisy in ("werkzeug", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    stop = threading.Event()
+    # Ctrl-C, or a SIGTERM from a process manager; set explicitly because a shell starts
+    # background jobs with SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     with embedded_system(database, port, os.environ.get("QBSYNC_DEV_API_KEY")) as running:
         click.echo(f"qbsync API:       {running.api_url}  (docs: {running.api_url}/docs)")
         click.echo(f"demo API key:     {running.api_key}")
         click.echo(f"QBO sandbox:      {running.sandbox_url}")
         click.echo("Press Ctrl-C to stop.")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            click.echo("stopping")
+        stop.wait()
+        click.echo("stopping")
 
 
 @main.group()

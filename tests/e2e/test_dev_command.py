@@ -101,9 +101,10 @@ def test_dev_serves_health_and_syncs_two_namesakes_to_one_customer(
     two_namesakes_share_one_customer(http, {"Authorization": f"Bearer {api_key}"})
 
 
-def test_ctrl_c_stops_everything_cleanly(
-    dev_system: tuple[httpx.Client, str, subprocess.Popen[str]],
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_a_terminate_signal_stops_everything_cleanly(
+    dev_system: tuple[httpx.Client, str, subprocess.Popen[str]], signum: int
 ) -> None:
     _, _, process = dev_system
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     assert process.wait(timeout=30) == 0
