@@ -234,3 +234,23 @@ def test_a_firm_without_connection_fails_at_once_with_the_reason(
     assert run(services, qbo, job_id) is Outcome.FAILED
     account = get_account(services.uow(), firm_id, "acc-1")
     assert account.error is not None and account.error["code"] == "not_connected"
+
+
+def test_the_relay_resends_a_job_whose_worker_died_holding_it(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    from core.services.relay import relay_jobs
+
+    job_id = queue_sync(services, firm, "Orphaned")
+    dispatcher = RecordingDispatcher()
+    now = services.clock()
+    assert relay_jobs(services.uow(), dispatcher, now) == 0  # handed over already
+    with services.uow() as uow:
+        assert uow.jobs.claim(job_id, "dies-next", now) is not None
+        uow.commit()
+
+    assert relay_jobs(services.uow(), dispatcher, now + timedelta(seconds=5)) == 0  # still leased
+    expired = now + LEASE + timedelta(seconds=1)
+    assert relay_jobs(services.uow(), dispatcher, expired) == 1
+    assert dispatcher.sent == [job_id]
+    assert run_sync_account(services.uow(), qbo, job_id, "w2", lambda: expired) is Outcome.SYNCED

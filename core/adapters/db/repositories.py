@@ -108,6 +108,9 @@ class SqlJobs:
             lease_owner=owner,
             lease_until=now + LEASE,
             attempts=jobs.c.attempts + 1,
+            # The claim consumed the message: if this worker dies, the relay sends a new one
+            # as soon as the lease runs out.
+            published_at=None,
             started_at=sa.func.coalesce(jobs.c.started_at, now),
             updated_at=now,
         )

@@ -1,0 +1,40 @@
+"""The operator's commands: `qbsync db upgrade` and `qbsync firms create`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+from core.bootstrap import build_services
+from core.config import Settings
+from core.services.firms import firm_for_api_key
+
+
+def test_db_upgrade_then_firms_create_prints_a_key_that_authenticates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+
+    upgraded = runner.invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    created = runner.invoke(main, ["firms", "create", "Smith & Co CPAs"])
+    assert created.exit_code == 0, created.output
+
+    key = re.search(r"API key \(shown once\): (\S+)", created.output)
+    assert key is not None
+    services = build_services(Settings(database_url=url))
+    assert firm_for_api_key(services.uow(), key.group(1)) is not None
+    assert firm_for_api_key(services.uow(), key.group(1) + "x") is None
+    services.engine.dispose()
+
+
+def test_firms_create_needs_a_name() -> None:
+    result = CliRunner().invoke(main, ["firms", "create"])
+    assert result.exit_code == 2
+    assert "Missing argument 'NAME'" in result.output
