@@ -60,12 +60,18 @@ class HistoryRepository(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction; `with uow:` opens it and rolls back what was not committed."""
 
-    firms: FirmRepository
-    api_keys: ApiKeyRepository
-    connections: ConnectionRepository
-    accounts: AccountRepository
-    jobs: JobRepository
-    history: HistoryRepository
+    @property
+    def firms(self) -> FirmRepository: ...
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def connections(self) -> ConnectionRepository: ...
+    @property
+    def accounts(self) -> AccountRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
+    @property
+    def history(self) -> HistoryRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -7,25 +7,12 @@ an explicit broker, so the worker, the embedded default and the tests each bind 
 
 from __future__ import annotations
 
-from typing import Any
-
 import dramatiq
 
 from core.domain.jobs import JobKind
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE
 from worker.runtime import lease_owner, services
-
-ACTOR_OPTIONS: dict[str, Any] = {
-    "queue_name": QUEUE,
-    "max_retries": 3,
-    "min_backoff": 1_000,
-    "max_backoff": 30_000,
-    # Longer than one QBO call's timeout, shorter than the job's lease.
-    "time_limit": 50_000,
-    # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
-    "notify_shutdown": True,
-}
 
 
 def sync_account(job_id: str) -> None:
@@ -37,4 +24,16 @@ def sync_account(job_id: str) -> None:
 def declare_actors(broker: dramatiq.Broker) -> None:
     """Declare every actor on `broker`, each named for the job kind it runs."""
     for kind, run in ((JobKind.SYNC_ACCOUNT, sync_account),):
-        dramatiq.actor(run, actor_name=kind.value, broker=broker, **ACTOR_OPTIONS)
+        declare = dramatiq.actor(
+            actor_name=kind.value,
+            broker=broker,
+            queue_name=QUEUE,
+            max_retries=3,
+            min_backoff=1_000,
+            max_backoff=30_000,
+            # Longer than one QBO call's timeout, shorter than the job's lease.
+            time_limit=50_000,
+            # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
+            notify_shutdown=True,
+        )
+        declare(run)

@@ -24,7 +24,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     """Redis when REDIS_URL is set, else the in-process broker of the embedded default."""
     broker: dramatiq.Broker
     if settings.redis_url:
-        broker = RedisBroker(
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=settings.redis_url,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,

@@ -53,7 +53,7 @@ def new_job_id() -> str:
 def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
     """Jittered exponential backoff after `attempts` failed tries (1-based)."""
     rng = rng or random.Random()
-    base = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    base: timedelta = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
     return base * rng.uniform(0.75, 1.25)
 
 
