@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 
 from core.bootstrap import Services, build_services
 from core.config import Settings
 
 _services: Services | None = None
+_building = threading.Lock()
 
 
 def services() -> Services:
     """This process's services, built from the environment on first use."""
     global _services
-    if _services is None:
-        _services = build_services(Settings.from_env())
-    return _services
+    with _building:  # the worker's threads start at once; build one set, not one each
+        if _services is None:
+            _services = build_services(Settings.from_env())
+        return _services
 
 
 def install_services(installed: Services | None) -> None:

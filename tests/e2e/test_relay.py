@@ -14,23 +14,17 @@ from core.config import Settings
 from tests.api.conftest import auth
 from tests.conftest import Firm, Sandbox
 from tests.waiting import free_port
-from worker.actors import declare_actors
+from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import QUEUE, DramatiqDispatcher
-from worker.runtime import install_services
 from worker.scheduler import relay_once
 
 
 @pytest.fixture
 def working_broker(services: Services) -> Iterator[dramatiq.Broker]:
     broker = build_broker(Settings(redis_url=None))
-    declare_actors(broker)
-    install_services(services)
-    worker = dramatiq.Worker(broker, worker_threads=1)
-    worker.start()
-    yield broker
-    worker.stop()
-    install_services(None)
+    with in_process_worker(broker, services):
+        yield broker
 
 
 def test_a_job_whose_send_failed_is_relayed_and_completes(

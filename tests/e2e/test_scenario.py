@@ -23,10 +23,9 @@ from tests.conftest import Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.http_server import serving
 from tests.servers import HAS_REDIS, REDIS_URL
-from worker.actors import declare_actors
+from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
-from worker.runtime import install_services
 
 DRAMATIQ = Path(sys.executable).with_name("dramatiq")
 WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout", "5000"]
@@ -52,13 +51,8 @@ def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
         assert process.wait(timeout=30) == 0
     else:
         broker = RedisBroker(client=fakeredis.FakeRedis())
-        declare_actors(broker)
-        install_services(services)
-        worker = dramatiq.Worker(broker, worker_threads=2)
-        worker.start()
-        yield broker
-        worker.stop()
-        install_services(None)
+        with in_process_worker(broker, services):
+            yield broker
     broker.close()
 
 

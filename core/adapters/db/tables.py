@@ -119,7 +119,7 @@ status_changes = sa.Table(
 
 def map_records() -> None:
     """Map the domain's dataclasses onto the tables, once per process."""
-    if getattr(map_records, "done", False):
+    if sa.inspect(Firm, raiseerr=False) is not None:
         return
     mapper_registry.map_imperatively(Firm, firms)
     mapper_registry.map_imperatively(ApiKey, api_keys)
@@ -127,4 +127,3 @@ def map_records() -> None:
     mapper_registry.map_imperatively(Account, accounts)
     mapper_registry.map_imperatively(Job, jobs)
     mapper_registry.map_imperatively(StatusChange, status_changes)
-    map_records.done = True  # type: ignore[attr-defined]
