@@ -25,19 +25,25 @@ def display_name_for(account_name: str) -> str:
     return account_name.strip()
 
 
-def inactive_match_error(display_name: str, customer_id: str) -> dict[str, Any]:
-    """The error for an account whose only namesake in QBO is an inactive (deleted) customer."""
+def sync_error(message: str, code: str, *, retryable: bool = False) -> dict[str, Any]:
+    """An error of qbsync's own, stored in the shape of a QBO error (core.errors.QboError)."""
     return {
-        "message": (
-            f"QuickBooks has an inactive (deleted) customer named {display_name!r} "
-            f"(Id {customer_id}). Reactivate it in QuickBooks and sync again, "
-            "or link this account to another customer."
-        ),
-        "code": "inactive_customer",
+        "message": message,
+        "code": code,
         "detail": None,
-        "retryable": False,
+        "retryable": retryable,
         "intuit_tid": None,
     }
+
+
+def inactive_match_error(display_name: str, customer_id: str) -> dict[str, Any]:
+    """The error for an account whose only namesake in QBO is an inactive (deleted) customer."""
+    return sync_error(
+        f"QuickBooks has an inactive (deleted) customer named {display_name!r} "
+        f"(Id {customer_id}). Reactivate it in QuickBooks and sync again, "
+        "or link this account to another customer.",
+        "inactive_customer",
+    )
 
 
 def explain_qbo_error(error: QboError, display_name: str) -> dict[str, Any]:

@@ -16,7 +16,12 @@ from enum import StrEnum
 from typing import Any
 
 from core.domain.jobs import MAX_ATTEMPTS, Job, request_id, retry_delay
-from core.domain.qbo import display_name_for, explain_qbo_error, inactive_match_error
+from core.domain.qbo import (
+    display_name_for,
+    explain_qbo_error,
+    inactive_match_error,
+    sync_error,
+)
 from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
@@ -64,13 +69,12 @@ def run_sync_account(
         return Outcome.NOT_CLAIMED
     job = claimed.job
     if job.attempts > MAX_ATTEMPTS:
-        error = {
-            "message": f"Gave up after {MAX_ATTEMPTS} attempts; sync the account again to retry.",
-            "code": "attempts_exhausted",
-            "detail": None,
-            "retryable": True,
-            "intuit_tid": None,
-        }
+        # Its workers kept dying before recording an outcome (design/jobs.md §4).
+        error = sync_error(
+            f"Gave up after {MAX_ATTEMPTS} attempts; sync the account again to retry.",
+            "attempts_exhausted",
+            retryable=True,
+        )
         return _record_failure(uow, job, worker_id, clock(), error)
     try:
         if claimed.connection is None:
@@ -85,9 +89,7 @@ def run_sync_account(
     except LinkRefusedError as exc:
         return _record_failure(uow, job, worker_id, clock(), exc.error)
     except NotConnectedError as exc:
-        error = {"message": str(exc), "code": "not_connected", "detail": None,
-                 "retryable": False, "intuit_tid": None}  # fmt: skip
-        return _record_failure(uow, job, worker_id, clock(), error)
+        return _record_failure(uow, job, worker_id, clock(), sync_error(str(exc), "not_connected"))
     return _record_success(uow, job, worker_id, clock(), customer_id)
 
 

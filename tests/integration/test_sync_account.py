@@ -254,3 +254,22 @@ def test_the_relay_resends_a_job_whose_worker_died_holding_it(
     assert relay_jobs(services.uow(), dispatcher, expired) == 1
     assert dispatcher.sent == [job_id]
     assert run_sync_account(services.uow(), qbo, job_id, "w2", lambda: expired) is Outcome.SYNCED
+
+
+def test_a_job_whose_workers_keep_dying_ends_in_failed_after_the_attempt_cap(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    job_id = queue_sync(services, firm, "Crash Loop")
+    at = services.clock()
+    for _ in range(MAX_ATTEMPTS):  # each claim's worker dies before recording anything
+        with services.uow() as uow:
+            assert uow.jobs.claim(job_id, "doomed", at) is not None
+            uow.commit()
+        at += LEASE + timedelta(seconds=1)
+
+    assert run_sync_account(services.uow(), qbo, job_id, "w", lambda: at) is Outcome.FAILED
+
+    account = get_account(services.uow(), firm.id, "acc-1")
+    assert account.status is SyncStatus.FAILED
+    assert account.error is not None and account.error["code"] == "attempts_exhausted"
+    assert qbo.creates == []
