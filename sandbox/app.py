@@ -3,6 +3,7 @@
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
+import sandbox.batch  # noqa: F401  (adds /batch to the v3 blueprint)
 from sandbox.faults import QboError, QboFault, system_fault
 from sandbox.replies import add_intuit_tid, json_reply
 from sandbox.state import SandboxState

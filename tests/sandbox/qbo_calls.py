@@ -70,3 +70,44 @@ def fault_of(response: TestResponse) -> dict[str, Any]:
     errors: list[dict[str, Any]] = body["Fault"]["Error"]
     assert len(errors) == 1
     return errors[0]
+
+
+def shape(value: Any) -> Any:
+    """The skeleton of a JSON value: keys of dicts, first item of lists, type of scalars."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value[:1]]
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "null" if value is None else type(value).__name__
+
+
+def missing_from(answer: Any, expected: Any, path: str = "") -> list[str]:
+    """Where `answer` lacks a field of `expected` or has another type there (empty: none).
+
+    For samples that show only some of an entity's fields (Intuit's batch sample, say).
+    """
+    if isinstance(expected, dict):
+        if not isinstance(answer, dict):
+            return [f"{path or '.'}: object expected"]
+        return [
+            problem
+            for key, value in expected.items()
+            for problem in (
+                missing_from(answer[key], value, f"{path}.{key}")
+                if key in answer
+                else [f"{path}.{key}: missing"]
+            )
+        ]
+    if isinstance(expected, list):
+        if not isinstance(answer, list) or (expected and not answer):
+            return [f"{path}: list expected"]
+        return [p for a, e in zip(answer, expected, strict=False) for p in missing_from(a, e, path)]
+    return (
+        []
+        if shape(answer) == shape(expected)
+        else [f"{path}: {shape(answer)} != {shape(expected)}"]
+    )

@@ -14,20 +14,7 @@ from sandbox.app import create_app
 from sandbox.options import SandboxOptions
 from sandbox.seed import DEMO_ACCESS_TOKEN, DEMO_REALM_ID, seed_demo_company
 from sandbox.state import SandboxState
-from tests.sandbox.qbo_calls import REALM_ID, SAMPLES, QboCalls, sample
-
-
-def shape(value: Any) -> Any:
-    """The skeleton of a JSON value: keys of dicts, first item of lists, type of scalars."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value[:1]]
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return "null" if value is None else type(value).__name__
+from tests.sandbox.qbo_calls import REALM_ID, SAMPLES, QboCalls, sample, shape
 
 
 def test_a_customer_create_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:

@@ -19,22 +19,13 @@ from sandbox.webhooks.delivery import RETRY_SCHEDULE, WebhookConfig, WebhookSend
 from sandbox.webhooks.events import ChangeEvent
 from sandbox.webhooks.payloads import cloudevents_body, legacy_body
 from tests.http_server import serving
-from tests.sandbox.qbo_calls import sample
+from tests.sandbox.qbo_calls import sample, shape
 
 TOKEN = "verifier-token-of-the-app"
 AT = datetime(2026, 11, 19, 23, 42, 10, tzinfo=UTC)
 UPDATE = ChangeEvent("9341452783469105", "Customer", "58", "Update", AT)
 MERGE = ChangeEvent("9341452783469105", "Customer", "62", "Merge", AT, deleted_id="61")
 DELETE = ChangeEvent("9341452783469105", "Invoice", "120", "Delete", AT)
-
-
-def shape(value: Any) -> Any:
-    """Keys and value types, recursively: what two payloads must share."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item) for item in value]
-    return type(value).__name__
 
 
 def test_the_cloudevents_body_has_the_shape_of_a_real_delivery() -> None:
