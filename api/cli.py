@@ -51,6 +51,18 @@ def dev(port: int, database: Path) -> None:
         click.echo("stopping")
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def sandbox(args: tuple[str, ...]) -> None:
+    """Run the bundled QBO sandbox on its own (`qbsync sandbox --help` lists its flags)."""
+    from sandbox.__main__ import main as run_sandbox
+
+    run_sandbox(list(args))
+
+
 @main.group()
 def db() -> None:
     """The database schema."""
