@@ -36,9 +36,14 @@ class SandboxState:
         now: Callable[[], datetime] = clock.now,
     ) -> None:
         self.options = options or SandboxOptions()
-        self.now = now
+        # `now` is where time comes from; the clock on top of it is what tests and controls move.
+        self.clock = clock.SandboxClock(now)
         self._lock = threading.RLock()
         self._realms: dict[str, Realm] = {}
+
+    def now(self) -> datetime:
+        """Return the sandbox's current time (its clock's)."""
+        return self.clock.now()
 
     def add_realm(self, realm_id: str, company_name: str = "Sandbox Company_US_1") -> None:
         """Create an empty company; a realm id can be added only once."""
