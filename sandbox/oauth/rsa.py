@@ -9,6 +9,7 @@ in about half a second. The key guards nothing; it only makes the signatures rea
 import functools
 import hashlib
 import secrets
+import threading
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ _PRIME_BITS = 1024
 _MILLER_RABIN_ROUNDS = 40
 # DER of the DigestInfo prefix for SHA-256 (RFC 8017, EMSA-PKCS1-v1_5).
 _SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+_KEY_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,15 @@ class RsaKey:
         }
 
 
-@functools.cache
 def sandbox_key() -> RsaKey:
     """Return this process's signing key, making it on first use."""
+    # Two first requests at once must not make two keys: the JWKS would list only one of them.
+    with _KEY_LOCK:
+        return _make_key()
+
+
+@functools.cache
+def _make_key() -> RsaKey:
     while True:
         p, q = _prime(_PRIME_BITS), _prime(_PRIME_BITS)
         if p != q and (p * q).bit_length() == 2 * _PRIME_BITS:

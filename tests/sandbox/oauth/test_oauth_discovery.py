@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from flask.testing import FlaskClient
 from joserfc import jwt
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
 
+from sandbox.oauth import rsa
 from tests.sandbox.oauth.calls import ACCOUNTING, CLIENT_ID, OAuthCalls
 from tests.sandbox.qbo_calls import REALM_ID
 
@@ -103,3 +106,11 @@ def test_the_jwks_lists_one_rs256_signing_key_like_intuits(client: FlaskClient) 
 
     assert (key["kty"], key["use"], key["alg"], key["e"]) == ("RSA", "sig", "RS256", "AQAB")
     assert len(key["kid"]) == 20
+
+
+def test_concurrent_first_requests_share_one_signing_key() -> None:
+    rsa._make_key.cache_clear()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: rsa.sandbox_key(), range(4)))
+
+    assert len({key.kid for key in keys}) == 1
