@@ -16,4 +16,8 @@ Where the facts leave a choice open, the sandbox decides as follows:
 - Answers are JSON whatever the Accept header; `minorversion` is ignored (all is 75).
 - A query on an entity the sandbox does not serve gives 4001; a path to one gives 500
   "Unsupported Operation".
+- OAuth 2.0 (authorize, token, revoke, userinfo, discovery) runs on the same host at Intuit's
+  paths; its decisions (consent, codes, rolling refresh, the five-year cap, revoke, ID tokens)
+  are listed in `sandbox.oauth`. Switches `consent`, `consent_realm_id`, `old_refresh_grace`.
+- Time is `SandboxState.clock`: tests and controls move it with `advance` and `set`.
 """

@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 import sandbox.batch  # noqa: F401  (adds /batch to the v3 blueprint)
 from sandbox.faults import QboError, QboFault, system_fault
+from sandbox.oauth.views import blueprint as oauth_blueprint
 from sandbox.replies import add_intuit_tid, json_reply
 from sandbox.state import SandboxState
 from sandbox.views import blueprint, sandbox_state
@@ -15,6 +16,7 @@ def create_app(state: SandboxState | None = None) -> Flask:
     app = Flask(__name__)
     app.extensions["qbo_sandbox"] = state if state is not None else SandboxState()
     app.register_blueprint(blueprint)
+    app.register_blueprint(oauth_blueprint)
     app.register_error_handler(QboFault, _fault_reply)
     app.register_error_handler(HTTPException, _http_error_reply)
     app.register_error_handler(Exception, _unexpected_reply)

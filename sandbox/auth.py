@@ -1,4 +1,4 @@
-"""Bearer-token checks on /v3 calls and the API gateway's 401 answers.
+"""Bearer tokens on API calls and the API gateway's 401 answers.
 
 Shape "json" (the default) is the gateway's lower-case JSON with an epoch-ms `time`; shape
 "xml" is the AuthenticationFault XML that QBO also sends (switch `auth_fault`).
@@ -32,8 +32,16 @@ def bearer_token(authorization: str) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+def refusal_detail(token: str | None, expired: bool) -> str:
+    """Return the gateway's detail for a refused token: missing, expired, or otherwise invalid."""
+    if not token:
+        return "Malformed bearer token: too short or too long"
+    # The gateway names only the start of the token it refuses.
+    return f"Token expired: {token[:4]}xxxxxxxx" if expired else "Token invalid"
+
+
 def unauthorized(shape: str, moment: datetime, detail: str) -> Response:
-    """Return the 401 the API gateway sends for a missing, unknown or foreign token."""
+    """Return the 401 the API gateway sends for a missing, expired, unknown or foreign token."""
     if shape == "xml":
         return xml_reply(_XML_FAULT.format(time=escape(reply_time(moment))), 401)
     return json_reply(gateway_fault(moment, detail), 401)

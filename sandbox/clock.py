@@ -1,5 +1,7 @@
-"""Time as QBO writes it: in the company's zone, always with an offset."""
+"""Time as QBO writes it (company zone, with an offset), and the sandbox's settable clock."""
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,3 +43,35 @@ def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 date or date-time; one without an offset is read in the company's zone."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=COMPANY_ZONE)
+
+
+class SandboxClock:
+    """The sandbox's time: a source (real time by default) shifted by a settable offset.
+
+    Tests and controls move it instead of sleeping: `advance(seconds)` jumps forward (or back),
+    `set(moment)` makes now read `moment`. Time keeps flowing from there as the source flows, so
+    with a fixed source (`SandboxState(now=lambda: moment)`) it moves only when told.
+    """
+
+    def __init__(self, source: Callable[[], datetime] = now) -> None:
+        self._source = source
+        self._offset = timedelta()
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """Return the sandbox's current time."""
+        with self._lock:
+            return self._source() + self._offset
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the clock `seconds` forward (backward if negative); return the new time."""
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+            return self._source() + self._offset
+
+    def set(self, moment: datetime) -> None:
+        """Make the clock read `moment` now; `moment` must carry an offset."""
+        if moment.tzinfo is None:
+            raise ValueError("the sandbox clock needs an aware datetime (one with an offset)")
+        with self._lock:
+            self._offset = moment - self._source()

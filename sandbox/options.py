@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
+CONSENTS = ("allow", "deny")
+DAY_SECONDS = 86400
 
 
 @dataclass
@@ -13,10 +15,19 @@ class SandboxOptions:
     name_case: whether display-name uniqueness and text comparisons in queries ignore case
         ("insensitive", the default) or not ("sensitive"). Whitespace always counts.
     auth_fault: the body of a 401: the gateway's lower-case JSON ("json") or XML ("xml").
+    consent: what the user answers on Intuit's consent screen: "allow" (the default) sends the
+        app a code, "deny" sends it `error=access_denied`.
+    consent_realm_id: the company the user picks on the consent screen; None (the default)
+        picks the sandbox's first realm.
+    old_refresh_grace: seconds a refresh token stays usable after a refresh handed out its
+        successor (OAuth 2.0, rolling refresh: 24 h by default; 0 kills it at once).
     """
 
     name_case: str = "insensitive"
     auth_fault: str = "json"
+    consent: str = "allow"
+    consent_realm_id: str | None = None
+    old_refresh_grace: float = DAY_SECONDS
 
     def __post_init__(self) -> None:
         # A typo in a switch would silently pick the default behaviour; refuse it instead.
@@ -24,6 +35,10 @@ class SandboxOptions:
             raise ValueError(f"name_case must be one of {NAME_CASES}, not {self.name_case!r}")
         if self.auth_fault not in AUTH_FAULTS:
             raise ValueError(f"auth_fault must be one of {AUTH_FAULTS}, not {self.auth_fault!r}")
+        if self.consent not in CONSENTS:
+            raise ValueError(f"consent must be one of {CONSENTS}, not {self.consent!r}")
+        if self.old_refresh_grace < 0:
+            raise ValueError(f"old_refresh_grace must be >= 0, not {self.old_refresh_grace!r}")
 
     def fold_name(self, text: str) -> str:
         """Return the form of `text` that name comparisons use under `name_case`."""

@@ -9,14 +9,13 @@ from sandbox.options import SandboxOptions
 
 @dataclass
 class Realm:
-    """A company: its access tokens, entities by name and Id, Id counters, remembered replies.
+    """A company: entities by name and Id, Id counters, remembered replies.
 
     Not thread-safe by itself: `SandboxState` holds its lock around every use.
     """
 
     realm_id: str
     company_name: str
-    tokens: set[str] = field(default_factory=set)
     # requestid -> the answer first given to it (QBO replays it for a repeated requestid).
     replies: dict[str, Reply] = field(default_factory=dict)
     _rows: dict[str, dict[str, JsonDict]] = field(default_factory=dict)

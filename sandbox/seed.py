@@ -1,10 +1,13 @@
-"""The demo company: customer types, ten customers (one inactive) and a known access token."""
+"""The demo company (customer types, ten customers, one inactive; a known access token) and
+the demo OAuth app."""
 
 from sandbox.state import SandboxState
 
 DEMO_REALM_ID = "9341453050298910"
 DEMO_ACCESS_TOKEN = "sandbox-demo-access-token"
 DEMO_COMPANY_NAME = "Sandbox Company_US_1"
+DEMO_CLIENT_ID = "sandbox-demo-client-id"
+DEMO_CLIENT_SECRET = "sandbox-demo-client-secret"
 
 # Names from Intuit's own sandbox company; the apostrophes exercise query quoting.
 _BUSINESSES = (  # (CompanyName, GivenName, FamilyName, e-mail, phone)
@@ -53,3 +56,10 @@ def seed_demo_company(state: SandboxState) -> str:
         )
     state.issue_access_token(realm_id, DEMO_ACCESS_TOKEN)
     return realm_id
+
+
+def seed_demo_oauth_client(state: SandboxState, redirect_uris: list[str]) -> str:
+    """Register the demo app (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET) with `redirect_uris`; return
+    its client id."""
+    state.add_oauth_client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, redirect_uris)
+    return DEMO_CLIENT_ID

@@ -1,10 +1,9 @@
 """The sandbox's whole state: realms in memory behind one lock, and what clients may do to them."""
 
 import copy
-import secrets
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sandbox import clock
 from sandbox.entities.customer_type import add_customer_type
@@ -16,6 +15,8 @@ from sandbox.faults import (
     query_validation_error,
     unsupported_operation,
 )
+from sandbox.oauth.records import AccessStatus
+from sandbox.oauth.store import TokenStore
 from sandbox.options import SandboxOptions
 from sandbox.query.engine import run_query
 from sandbox.query.parser import parse_query
@@ -36,9 +37,16 @@ class SandboxState:
         now: Callable[[], datetime] = clock.now,
     ) -> None:
         self.options = options or SandboxOptions()
-        self.now = now
+        # `now` is where time comes from; the clock on top of it is what tests and controls move.
+        self.clock = clock.SandboxClock(now)
         self._lock = threading.RLock()
         self._realms: dict[str, Realm] = {}
+        # OAuth apps and every bearer token; it has its own lock and never takes this one.
+        self.oauth = TokenStore(self.now, self._refresh_grace)
+
+    def now(self) -> datetime:
+        """Return the sandbox's current time (its clock's)."""
+        return self.clock.now()
 
     def add_realm(self, realm_id: str, company_name: str = "Sandbox Company_US_1") -> None:
         """Create an empty company; a realm id can be added only once."""
@@ -47,18 +55,43 @@ class SandboxState:
                 raise ValueError(f"realm {realm_id} already exists")
             self._realms[realm_id] = Realm(realm_id, company_name)
 
-    def issue_access_token(self, realm_id: str, token: str | None = None) -> str:
-        """Make `token` (a random one if None) a valid bearer token for `realm_id`; return it."""
+    def add_oauth_client(
+        self, client_id: str, client_secret: str, redirect_uris: list[str]
+    ) -> None:
+        """Register an app that may connect through OAuth; redirect URIs must match exactly."""
+        self.oauth.add_client(client_id, client_secret, redirect_uris)
+
+    def consent_realm_id(self) -> str:
+        """Return the company a user connects: switch `consent_realm_id`, else the first realm."""
         with self._lock:
-            issued = token if token is not None else secrets.token_urlsafe(32)
-            self._realm(realm_id).tokens.add(issued)
-            return issued
+            chosen = self.options.consent_realm_id or next(iter(self._realms), None)
+            if chosen is None or chosen not in self._realms:
+                raise KeyError(f"unknown realm {chosen}" if chosen else "no realm")
+            return chosen
+
+    def issue_access_token(
+        self, realm_id: str, token: str | None = None, expires_in: float | None = None
+    ) -> str:
+        """Make `token` (a random one if None) a bearer token for `realm_id`; return it.
+
+        Without `expires_in` (seconds) it stays valid until revoked.
+        """
+        with self._lock:
+            self._realm(realm_id)  # KeyError for an unknown realm, as before
+        expires_at = None if expires_in is None else self.now() + timedelta(seconds=expires_in)
+        return self.oauth.issue_access_token(realm_id, token, expires_at)
 
     def token_is_valid(self, realm_id: str, token: str) -> bool:
-        """Tell whether `token` was issued for `realm_id` (False for an unknown realm)."""
-        with self._lock:
-            realm = self._realms.get(realm_id)
-            return realm is not None and token in realm.tokens
+        """Tell whether `token` is a live bearer token for `realm_id` (False: unknown realm)."""
+        return self.access_token_status(realm_id, token) is AccessStatus.VALID
+
+    def access_token_status(self, realm_id: str, token: str) -> AccessStatus:
+        """Return what the API gateway makes of `token` on `realm_id`: valid, expired or invalid."""
+        return self.oauth.check_access(token, realm_id)
+
+    def revoke_token(self, token: str) -> bool:
+        """Revoke any token as Intuit's revoke endpoint does; return whether anything died."""
+        return self.oauth.revoke(None, token)
 
     def customers(self, realm_id: str) -> list[JsonDict]:
         """Return every customer of the realm, inactive ones too, in Id order."""
@@ -122,6 +155,9 @@ class SandboxState:
                 replies[requestid] = (status, copy.deepcopy(body))
             status, body = replies[requestid]
             return status, copy.deepcopy(body)
+
+    def _refresh_grace(self) -> timedelta:
+        return timedelta(seconds=self.options.old_refresh_grace)
 
     def _realm(self, realm_id: str) -> Realm:
         realm = self._realms.get(realm_id)

@@ -9,11 +9,12 @@ from typing import cast
 
 from flask import Blueprint, Response, current_app, request
 
-from sandbox.auth import bearer_token, unauthorized
+from sandbox.auth import bearer_token, refusal_detail, unauthorized
 from sandbox.clock import reply_time
 from sandbox.entities.payload import Reply
 from sandbox.entities.registry import find_entity
 from sandbox.faults import QboFault
+from sandbox.oauth.records import AccessStatus
 from sandbox.replies import json_reply
 from sandbox.state import SandboxState
 
@@ -27,13 +28,14 @@ def sandbox_state() -> SandboxState:
 
 @blueprint.before_request
 def require_bearer_token() -> Response | None:
-    """Refuse a call without a token issued for this realm, as the API gateway does."""
+    """Refuse a call without a live token issued for this realm, as the API gateway does."""
     state = sandbox_state()
     realm_id = (request.view_args or {}).get("realm_id", "")
     token = bearer_token(request.headers.get("Authorization", ""))
-    if token is not None and state.token_is_valid(realm_id, token):
+    status = state.access_token_status(realm_id, token) if token else AccessStatus.INVALID
+    if status is AccessStatus.VALID:
         return None
-    detail = "Token invalid" if token else "Malformed bearer token: too short or too long"
+    detail = refusal_detail(token, status is AccessStatus.EXPIRED)
     return unauthorized(state.options.auth_fault, state.now(), detail)
 
 
