@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sandbox import clock
+from sandbox import clock, limits
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
@@ -38,6 +38,8 @@ class SandboxState:
         self.options = options or SandboxOptions()
         # `now` is where time comes from; the clock on top of it is what tests and controls move.
         self.clock = clock.SandboxClock(now)
+        # QBO's limits and the request counters; they read the switches and clock on each call.
+        self.throttle = limits.Throttle(lambda: self.options, self.now)
         self._lock = threading.RLock()
         self._realms: dict[str, Realm] = {}
 
