@@ -82,6 +82,21 @@ class SandboxState:
             row = add_customer_type(self._realm(realm_id), name, self.now(), active)
             return copy.deepcopy(row)
 
+    def realm_ids(self) -> list[str]:
+        """Return the id of every realm, in the order they were added."""
+        with self._lock:
+            return list(self._realms)
+
+    def export_realms(self) -> dict[str, Realm]:
+        """Return a deep copy of every realm, by id (what a snapshot saves)."""
+        with self._lock:
+            return copy.deepcopy(self._realms)
+
+    def import_realms(self, realms: dict[str, Realm]) -> None:
+        """Replace every realm with `realms` (what a snapshot restores)."""
+        with self._lock:
+            self._realms = copy.deepcopy(realms)
+
     def query(self, realm_id: str, statement: str) -> JsonDict:
         """Run a QBO query statement and return the QueryResponse contents."""
         query = parse_query(statement)

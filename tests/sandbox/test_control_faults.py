@@ -162,6 +162,15 @@ def test_the_server_answers_again_once_drops_are_switched_off(server: SandboxSer
     assert answer.json()["Customer"]["DisplayName"] == "A"
 
 
+def test_faults_hit_only_qbos_api_and_never_the_controls(server: SandboxServer) -> None:
+    inject(server, fail_5xx=1.0)
+
+    answer = httpx.get(f"{server.url}/_sandbox/options")
+
+    assert answer.status_code == 200
+    assert answer.json()["fail_5xx"] == 1.0
+
+
 def test_a_dropped_connection_in_process_raises_connection_dropped() -> None:
     state = SandboxState(SandboxOptions(drop_after=1.0))
     state.add_realm(REALM_ID)
