@@ -1,34 +1,52 @@
-"""`python -m sandbox`: serve the sandbox with the demo company until Ctrl-C."""
+"""`python -m sandbox`: serve the sandbox with the demo company until Ctrl-C or SIGTERM."""
 
 import argparse
+import signal
 from threading import Event
 
-from sandbox.seed import DEMO_ACCESS_TOKEN, seed_demo_company
+from sandbox.control.cli import add_arguments, options_from
+from sandbox.control.seeding import seed_realms
+from sandbox.control.snapshot import load_snapshot, save_snapshot
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse the command line, seed the demo company, print how to reach it, and serve."""
+    """Parse the command line, seed or load the companies, print how to reach them, and serve."""
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="port to bind (8001; 0: any)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     state = SandboxState()
-    realm_id = seed_demo_company(state)
-    server = SandboxServer(state, args.host, args.port, log_requests=True)
-    server.start()
-    print(f"QBO sandbox at {server.url}")
-    print(f"  API base:     {server.url}/v3/company/{realm_id}")
-    print(f"  realm id:     {realm_id}")
-    print(f"  access token: {DEMO_ACCESS_TOKEN}")
-    print("Ctrl-C stops it.", flush=True)
+    tokens: dict[str, str] = {}
     try:
-        Event().wait()
+        if args.snapshot_in:
+            load_snapshot(state, args.snapshot_in)
+        else:
+            tokens = dict(seed_realms(state, args.seed, args.realms))
+        state.options = options_from(args, state.options)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
+    server = SandboxServer(state, args.host, args.port, log_requests=True, server=args.server)
+    server.start()
+    print(f"QBO sandbox at {server.url} ({args.server}); controls at {server.url}/_sandbox")
+    for realm_id in state.realm_ids():
+        print(f"  API base:     {server.url}/v3/company/{realm_id}")
+        print(f"  realm id:     {realm_id}")
+        print(f"  access token: {tokens.get(realm_id, '(as in the snapshot)')}")
+    print("Ctrl-C stops it.", flush=True)
+    stopped = Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        if args.snapshot_out:
+            save_snapshot(state, args.snapshot_out)
+            print(f"Snapshot written to {args.snapshot_out}", flush=True)
 
 
 if __name__ == "__main__":
