@@ -11,23 +11,35 @@ from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line, seed or load the companies, print how to reach them, and serve."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="port to bind (8001; 0: any)")
     add_arguments(parser)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def build_state(args: argparse.Namespace) -> tuple[SandboxState, dict[str, str]]:
+    """Seed the realms (or load --snapshot-in) and apply the switches given; return the state
+    and the access token of each seeded realm. ValueError or OSError for a bad flag or file."""
     state = SandboxState()
     tokens: dict[str, str] = {}
+    if args.snapshot_in:
+        load_snapshot(state, args.snapshot_in)
+    else:
+        tokens = dict(seed_realms(state, args.seed, args.realms))
+    state.options = options_from(args, state.options)
+    return state, tokens
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line, seed or load the companies, print how to reach them, and serve."""
+    args = parse_args(argv)
     try:
-        if args.snapshot_in:
-            load_snapshot(state, args.snapshot_in)
-        else:
-            tokens = dict(seed_realms(state, args.seed, args.realms))
-        state.options = options_from(args, state.options)
+        state, tokens = build_state(args)
     except (OSError, ValueError) as error:
-        parser.error(str(error))
+        raise SystemExit(f"python -m sandbox: error: {error}") from error
     server = SandboxServer(state, args.host, args.port, log_requests=True, server=args.server)
     server.start()
     print(f"QBO sandbox at {server.url} ({args.server}); controls at {server.url}/_sandbox")

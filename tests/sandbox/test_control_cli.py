@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.__main__ import main
+from sandbox.__main__ import build_state, main, parse_args
 from sandbox.control.cli import add_arguments, options_from
 from sandbox.options import SandboxOptions
 from sandbox.seed import DEMO_ACCESS_TOKEN, DEMO_REALM_ID
@@ -63,13 +63,22 @@ def test_flags_left_out_keep_the_base_options() -> None:
     assert (options.max_concurrent, options.fail_429, options.fail_5xx) == (2, 0.5, 0.1)
 
 
-def test_an_impossible_fault_rate_stops_the_command_with_a_message(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    with pytest.raises(SystemExit):
+def test_an_impossible_fault_rate_stops_the_command_with_a_message() -> None:
+    with pytest.raises(SystemExit, match="fail_5xx must be a share between 0 and 1"):
         main(["--fail-5xx", "2"])
 
-    assert "fail_5xx must be a share between 0 and 1" in capsys.readouterr().err
+
+def test_a_missing_snapshot_stops_the_command_with_a_message(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="No such file"):
+        main(["--snapshot-in", str(tmp_path / "missing.json")])
+
+
+def test_the_state_is_seeded_with_the_realms_asked_for_and_the_switches_given() -> None:
+    state, tokens = build_state(parse_args(["--realms", "3", "--seed", "empty", "--no-throttle"]))
+
+    assert len(state.realm_ids()) == 3
+    assert all(state.token_is_valid(realm, token) for realm, token in tokens.items())
+    assert state.options.throttling is False
 
 
 def test_every_flag_is_documented_in_help() -> None:
