@@ -11,8 +11,8 @@ which closes the connection quietly once nothing more is to be sent.
 """
 
 import socket
-from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn, Protocol, cast
+import threading
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from waitress import wasyncore
 from waitress.channel import ClientDisconnected, HTTPChannel
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 SERVERS = ("werkzeug", "waitress")
+_POLL_SECONDS = 0.05  # how soon the waitress loop sees `stop`, as werkzeug's poll interval
 WAITRESS_THREADS = 16  # more than QBO's 10 in flight, so a client can go past them and see 429
 
 
@@ -120,26 +121,26 @@ class WaitressBackend:
             raise RuntimeError("waitress made more than one server for one socket")
         server.channel_class = _DroppingChannel
         self._server = server
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
         return self._port
 
     def serve(self) -> None:
-        self._server.run()
+        # waitress's own run() loops until its map is empty; this loop also ends on `stop`, so
+        # the sockets are closed only once it has ended, from the stopping thread, and no other
+        # thread ever touches the loop's sockets or trigger pipe while it runs.
+        while not self._stopping.is_set() and self._map:
+            wasyncore.poll(_POLL_SECONDS, self._map)
 
     def stop(self) -> None:
-        # Closing every channel from the loop's own thread empties its map, which ends run().
-        trigger = cast(_Trigger, self._server.trigger)  # the stubs call it an int
-        trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        self._stopping.set()
 
     def close(self) -> None:
+        wasyncore.close_all(self._map)
         # Let the threads still answering finish (fault waits end early when stopping).
         self._server.task_dispatcher.shutdown(timeout=2)
-
-
-class _Trigger(Protocol):
-    def pull_trigger(self, thunk: Callable[[], object] | None = None) -> None: ...
 
 
 def _family(host: str) -> socket.AddressFamily:
