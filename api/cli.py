@@ -60,7 +60,7 @@ def sandbox(args: tuple[str, ...]) -> None:
     """Run the bundled QBO sandbox on its own (`qbsync sandbox --help` lists its flags)."""
     from sandbox.__main__ import main as run_sandbox
 
-    run_sandbox(list(args))
+    run_sandbox(list(args), prog="qbsync sandbox")
 
 
 @main.group()

@@ -1,23 +1,27 @@
-"""`python -m sandbox`: serve the sandbox with the demo company and an OAuth app until Ctrl-C."""
+"""`python -m sandbox`: serve the sandbox until Ctrl-C or SIGTERM.
+
+It seeds the demo company (or loads a snapshot), registers an OAuth app, applies the switches
+and fault rates given as flags, and prints how to reach it.
+"""
 
 import argparse
+import signal
 from threading import Event
 
-from sandbox.seed import (
-    DEMO_ACCESS_TOKEN,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    seed_demo_company,
-)
+from sandbox.control.cli import add_arguments, options_from
+from sandbox.control.seeding import seed_realms
+from sandbox.control.snapshot import load_snapshot, save_snapshot
+from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 
 DEFAULT_REDIRECT_URI = "http://localhost:8000/callback"
+PROG = "python -m sandbox"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, prog: str = PROG) -> argparse.Namespace:
     """Read the command line."""
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="port to bind (8001; 0: any)")
     parser.add_argument("--client-id", default=DEMO_CLIENT_ID, help="the OAuth app's client id")
@@ -32,40 +36,58 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"a redirect URI of the OAuth app, matched exactly; repeatable "
         f"({DEFAULT_REDIRECT_URI})",
     )
+    add_arguments(parser)
     return parser.parse_args(argv)
 
 
-def build_state(args: argparse.Namespace) -> tuple[SandboxState, str]:
-    """Seed the demo company and register the OAuth app; return the state and the realm id."""
+def build_state(args: argparse.Namespace) -> tuple[SandboxState, dict[str, str]]:
+    """Seed the realms (or load --snapshot-in), register the OAuth app and apply the switches;
+    return the state and the access token of each seeded realm. ValueError or OSError for a
+    bad flag or file."""
     state = SandboxState()
-    realm_id = seed_demo_company(state)
-    redirect_uris = args.redirect_uris or [DEFAULT_REDIRECT_URI]
-    state.add_oauth_client(args.client_id, args.client_secret, redirect_uris)
-    return state, realm_id
+    tokens: dict[str, str] = {}
+    if args.snapshot_in:
+        load_snapshot(state, args.snapshot_in)
+    else:
+        tokens = dict(seed_realms(state, args.seed, args.realms))
+    state.add_oauth_client(
+        args.client_id, args.client_secret, args.redirect_uris or [DEFAULT_REDIRECT_URI]
+    )
+    state.options = options_from(args, state.options)
+    return state, tokens
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line, seed the sandbox, print how to reach it, and serve."""
-    args = parse_args(argv)
-    state, realm_id = build_state(args)
-    server = SandboxServer(state, args.host, args.port, log_requests=True)
+def main(argv: list[str] | None = None, prog: str = PROG) -> None:
+    """Parse the command line, seed or load the companies, print how to reach them, and serve."""
+    args = parse_args(argv, prog)
+    try:
+        state, tokens = build_state(args)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"{prog}: error: {error}") from error
+    server = SandboxServer(state, args.host, args.port, log_requests=True, server=args.server)
     server.start()
-    print(f"QBO sandbox at {server.url}")
-    print(f"  API base:      {server.url}/v3/company/{realm_id}")
-    print(f"  realm id:      {realm_id}")
-    print(f"  access token:  {DEMO_ACCESS_TOKEN}")
+    print(f"QBO sandbox at {server.url} ({args.server}); controls at {server.url}/_sandbox")
+    for realm_id in state.realm_ids():
+        print(f"  API base:      {server.url}/v3/company/{realm_id}")
+        print(f"  realm id:      {realm_id}")
+        print(f"  access token:  {tokens.get(realm_id, '(as in the snapshot)')}")
     print(f"  OAuth:         {server.url}/.well-known/openid_sandbox_configuration")
     print(f"  client id:     {args.client_id}")
     print(f"  client secret: {args.client_secret}")
     for uri in args.redirect_uris or [DEFAULT_REDIRECT_URI]:
         print(f"  redirect URI:  {uri}")
     print("Ctrl-C stops it.", flush=True)
+    stopped = Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        Event().wait()
+        stopped.wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        if args.snapshot_out:
+            save_snapshot(state, args.snapshot_out)
+            print(f"Snapshot written to {args.snapshot_out}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 import sandbox.batch  # noqa: F401  (adds /batch to the v3 blueprint)
+from sandbox.control.wiring import install_layers
 from sandbox.faults import QboError, QboFault, system_fault
 from sandbox.oauth.views import blueprint as oauth_blueprint
 from sandbox.replies import add_intuit_tid, json_reply
@@ -21,6 +22,7 @@ def create_app(state: SandboxState | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error_reply)
     app.register_error_handler(Exception, _unexpected_reply)
     app.after_request(add_intuit_tid)
+    install_layers(app)
     return app
 
 

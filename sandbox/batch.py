@@ -7,23 +7,27 @@ writes, but clients must not rely on that: QBO promises no order (shared/qbo/REA
 
 Decisions: more than `batch_max` items (30) is one 400 fault 1040 for the whole request. With a
 `requestid`, each item is replayed under requestid + bId, so an item whose joined id exceeds 50
-characters fails alone with 6000, as QBO does. `optionsData` "void" turns an update into a
-void, "allowduplicatedocnum" is passed to the write as QBO's `include` of the same name.
+characters fails alone with 6000, as QBO does. Each item is metered like a call of its own;
+a query item past the CorePlus quota fails alone with 3001. `optionsData` "void" turns an
+update into a void, "allowduplicatedocnum" is passed to the write as QBO's `include`.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import request
 
 from sandbox.clock import reply_time
 from sandbox.entities.payload import JsonDict, Reply, json_object
 from sandbox.entities.registry import find_entity
-from sandbox.faults import QboFault, required_param_missing, validation
+from sandbox.faults import QboError, QboFault, required_param_missing, validation
+from sandbox.limits.throttle import Throttled
 from sandbox.replies import json_reply
 from sandbox.state import SandboxState
 from sandbox.views import blueprint, sandbox_state
 
 BATCH_MAX = 30
+THROTTLED_MESSAGE = "message=ThrottleExceeded; errorCode=003001; statusCode=429"
+THROTTLED_DETAIL = "The request limit was reached.  Try again later"
 
 
 @blueprint.post("/batch")
@@ -51,12 +55,24 @@ def run_item(state: SandboxState, realm_id: str, item: JsonDict, requestid: str)
     bid = str(item.get("bId", ""))
     try:
         if "Query" in item:
+            _meter(state, realm_id, "read")
             answer: JsonDict = {"QueryResponse": state.query(realm_id, str(item["Query"]))}
         else:
+            _meter(state, realm_id, "write")
             _, answer = _write(state, realm_id, item, requestid + bid if requestid else "")
     except QboFault as fault:
         answer = {"Fault": fault.payload(state.now())["Fault"]}
     return {**answer, "bId": bid}
+
+
+def _meter(state: SandboxState, realm_id: str, kind: Literal["read", "write"]) -> None:
+    """Each item is metered like a call of its own (reads count against the CorePlus quota)."""
+    try:
+        state.throttle.charge_item(realm_id, kind)
+    except Throttled as exc:
+        raise QboFault(
+            429, QboError("3001", THROTTLED_MESSAGE, THROTTLED_DETAIL, None), "SERVICE"
+        ) from exc
 
 
 def _write(state: SandboxState, realm_id: str, item: JsonDict, requestid: str) -> Reply:

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from sandbox.control.switches import ChaosSwitches
+from sandbox.limits.switches import LimitSwitches
+
 NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
 CONSENTS = ("allow", "deny")
@@ -9,8 +12,11 @@ DAY_SECONDS = 86400
 
 
 @dataclass
-class SandboxOptions:
+class SandboxOptions(LimitSwitches, ChaosSwitches):
     """Per-sandbox switches; each names the QBO fact it decides in shared/qbo/README.md.
+
+    It inherits the switches of QBO's limits (LimitSwitches: keyword only, each limit on at its
+    documented number) and of fault injection (ChaosSwitches: keyword only, all off).
 
     name_case: whether display-name uniqueness and text comparisons in queries ignore case
         ("insensitive", the default) or not ("sensitive"). Whitespace always counts.
@@ -30,6 +36,8 @@ class SandboxOptions:
     old_refresh_grace: float = DAY_SECONDS
 
     def __post_init__(self) -> None:
+        LimitSwitches.__post_init__(self)
+        ChaosSwitches.__post_init__(self)
         # A typo in a switch would silently pick the default behaviour; refuse it instead.
         if self.name_case not in NAME_CASES:
             raise ValueError(f"name_case must be one of {NAME_CASES}, not {self.name_case!r}")

@@ -27,11 +27,21 @@ _PEOPLE = (  # (GivenName, FamilyName, e-mail, phone); DisplayName is built from
 INACTIVE_CUSTOMER = "Kookies by Kathy"
 
 
-def seed_demo_company(state: SandboxState) -> str:
-    """Add the demo realm with its customer types and customers, issue its token; return its id."""
-    realm_id = DEMO_REALM_ID
-    state.add_realm(realm_id, DEMO_COMPANY_NAME)
-    individual = state.add_customer_type(realm_id, "Individual")["Id"]
+def seed_demo_company(
+    state: SandboxState,
+    realm_id: str = DEMO_REALM_ID,
+    access_token: str = DEMO_ACCESS_TOKEN,
+    *,
+    company_name: str = DEMO_COMPANY_NAME,
+    individual_type: bool = True,
+) -> str:
+    """Add the demo realm with its customer types and customers, issue its token; return its id.
+
+    Without `individual_type` the company has no "Individual" type and its people no type.
+    """
+    state.add_realm(realm_id, company_name)
+    # An empty ref is no ref: writes drop it, as QBO drops the empty refs clients send.
+    individual = state.add_customer_type(realm_id, "Individual")["Id"] if individual_type else ""
     business = state.add_customer_type(realm_id, "Business")["Id"]
     for company, given, family, email, phone in _BUSINESSES:
         state.add_customer(
@@ -54,7 +64,7 @@ def seed_demo_company(state: SandboxState) -> str:
             PrimaryPhone={"FreeFormNumber": phone},
             CustomerTypeRef={"value": individual},
         )
-    state.issue_access_token(realm_id, DEMO_ACCESS_TOKEN)
+    state.issue_access_token(realm_id, access_token)
     return realm_id
 
 

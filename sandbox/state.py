@@ -5,7 +5,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sandbox import clock
+from sandbox import clock, limits
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
@@ -39,6 +39,8 @@ class SandboxState:
         self.options = options or SandboxOptions()
         # `now` is where time comes from; the clock on top of it is what tests and controls move.
         self.clock = clock.SandboxClock(now)
+        # QBO's limits and the request counters; they read the switches and clock on each call.
+        self.throttle = limits.Throttle(lambda: self.options, self.now)
         self._lock = threading.RLock()
         self._realms: dict[str, Realm] = {}
         # OAuth apps and every bearer token; it has its own lock and never takes this one.
@@ -107,6 +109,21 @@ class SandboxState:
         with self._lock:
             row = add_customer_type(self._realm(realm_id), name, self.now(), active)
             return copy.deepcopy(row)
+
+    def realm_ids(self) -> list[str]:
+        """Return the id of every realm, in the order they were added."""
+        with self._lock:
+            return list(self._realms)
+
+    def export_realms(self) -> dict[str, Realm]:
+        """Return a deep copy of every realm, by id (what a snapshot saves)."""
+        with self._lock:
+            return copy.deepcopy(self._realms)
+
+    def import_realms(self, realms: dict[str, Realm]) -> None:
+        """Replace every realm with `realms` (what a snapshot restores)."""
+        with self._lock:
+            self._realms = copy.deepcopy(realms)
 
     def query(self, realm_id: str, statement: str) -> JsonDict:
         """Run a QBO query statement and return the QueryResponse contents."""

@@ -4,9 +4,11 @@ import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sandbox.oauth.clients import OAuthClient
 from sandbox.oauth.errors import invalid_client, invalid_grant
+from sandbox.oauth.persistence import dump_tokens, load_tokens
 from sandbox.oauth.records import (
     ACCESS_LIFETIME,
     CODE_LIFETIME,
@@ -177,6 +179,21 @@ class TokenStore:
             if access is None or access.status(self._now()) is not AccessStatus.VALID:
                 return frozenset()
             return access.scopes
+
+    def dump(self) -> dict[str, Any]:
+        """The apps and tokens as JSON-ready data (for snapshots)."""
+        with self._lock:
+            clients = list(self._clients.values())
+            return dump_tokens(clients, list(self._refresh.values()), list(self._access.values()))
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Replace the apps and tokens with those `dump` wrote; pending codes are dropped."""
+        clients, refresh, access = load_tokens(data)
+        with self._lock:
+            self._clients = {c.client_id: c for c in clients}
+            self._codes = {}
+            self._refresh = {t.value: t for t in refresh}
+            self._access = {t.value: t for t in access}
 
     def _new_refresh(self, connection: Connection, now: datetime) -> RefreshToken:
         expires_at = min(now + REFRESH_LIFETIME, connection.hard_expires_at)

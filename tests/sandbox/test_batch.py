@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -99,3 +100,22 @@ def test_a_batch_needs_the_bearer_token(client: FlaskClient) -> None:
 def test_an_item_naming_no_entity_gets_its_own_fault(qbo: QboCalls) -> None:
     [answer] = batch(qbo, [{"bId": "1", "operation": "create"}]).get_json()["BatchItemResponse"]
     assert answer["Fault"]["Error"][0]["code"] == "2020"
+
+
+def test_each_batch_item_is_metered_and_a_read_past_the_quota_fails_alone(
+    state: SandboxState, qbo: QboCalls
+) -> None:
+    state.options = dataclasses.replace(state.options, coreplus_quota=1)
+    items = [
+        {"bId": "q1", "Query": "select * from Customer"},
+        {"bId": "q2", "Query": "select * from Customer"},
+        {"bId": "w1", "operation": "create", "Customer": {"DisplayName": "Still Written"}},
+    ]
+
+    first, second, write = batch(qbo, items).get_json()["BatchItemResponse"]
+
+    assert "QueryResponse" in first
+    assert second["Fault"]["Error"][0]["code"] == "3001"
+    assert write["Customer"]["DisplayName"] == "Still Written"  # writes are never metered
+    counters = state.throttle.counters.all()[REALM_ID]
+    assert counters["writes"] >= 1

@@ -17,9 +17,9 @@ from sandbox.state import SandboxState
 
 
 def test_without_options_the_demo_app_is_registered_with_the_default_redirect_uri() -> None:
-    state, realm_id = build_state(parse_args([]))
+    state, tokens = build_state(parse_args([]))
 
-    assert realm_id == DEMO_REALM_ID
+    assert list(tokens) == [DEMO_REALM_ID]
     assert state.oauth.client(DEMO_CLIENT_ID) == OAuthClient(
         DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, (DEFAULT_REDIRECT_URI,)
     )

@@ -1,0 +1,159 @@
+"""/_sandbox controls of the companies: realms with tokens, and what QBO's UI users do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from flask.testing import FlaskClient
+
+from sandbox.app import create_app
+from sandbox.control.realm_views import MERGE_MISSING
+from sandbox.seed import DEMO_ACCESS_TOKEN
+from sandbox.server import SandboxServer
+from sandbox.state import SandboxState
+from tests.sandbox.qbo_calls import REALM_ID, QboCalls, fault_of
+
+
+def test_a_realm_created_over_the_controls_answers_the_api_with_its_token(
+    client: FlaskClient,
+) -> None:
+    created = client.post("/_sandbox/realms", json={"realm_id": "4620816365", "seed": "demo"})
+    body = created.get_json()
+    qbo = QboCalls(client, body["realm_id"], body["access_token"])
+
+    assert created.status_code == 201
+    assert body["api_base"] == "/v3/company/4620816365"
+    assert body["access_token"] != DEMO_ACCESS_TOKEN
+    assert len(qbo.rows("select * from Customer")) == 9
+
+
+def test_a_realm_gets_a_random_id_and_token_and_starts_empty_by_default(
+    client: FlaskClient, state: SandboxState
+) -> None:
+    body = client.post("/_sandbox/realms").get_json()
+
+    assert body["realm_id"].isdigit() and len(body["realm_id"]) == 16
+    assert state.token_is_valid(body["realm_id"], body["access_token"])
+    assert state.customers(body["realm_id"]) == []
+    assert body["app"] == "default"
+
+
+def test_the_demo_without_individual_has_no_individual_type(client: FlaskClient) -> None:
+    body = client.post("/_sandbox/realms", json={"seed": "demo-no-individual"}).get_json()
+    qbo = QboCalls(client, body["realm_id"], body["access_token"])
+
+    types = [row["Name"] for row in qbo.rows("select * from CustomerType")]
+    untyped = [c for c in qbo.rows("select * from Customer") if "CustomerTypeRef" not in c]
+
+    assert types == ["Business"]
+    assert len(untyped) == 4
+
+
+def test_realms_are_listed(client: FlaskClient) -> None:
+    client.post("/_sandbox/realms", json={"realm_id": "42"})
+
+    assert client.get("/_sandbox/realms").get_json() == {"realms": [REALM_ID, "42"]}
+
+
+def test_a_realm_id_can_be_created_only_once(client: FlaskClient) -> None:
+    answer = client.post("/_sandbox/realms", json={"realm_id": REALM_ID})
+
+    assert answer.status_code == 409
+
+
+def test_an_unknown_seed_is_refused(client: FlaskClient) -> None:
+    assert client.post("/_sandbox/realms", json={"seed": "full"}).status_code == 400
+
+
+def test_a_token_issued_for_another_app_has_limits_of_its_own(
+    client: FlaskClient, state: SandboxState
+) -> None:
+    body = client.post(f"/_sandbox/realms/{REALM_ID}/tokens", json={"app": "reporting"}).get_json()
+
+    assert state.token_is_valid(REALM_ID, body["access_token"])
+    assert state.throttle.app_of(body["access_token"]) == "reporting"
+
+
+def test_a_token_for_an_unknown_realm_is_404(client: FlaskClient) -> None:
+    answer = client.post("/_sandbox/realms/nowhere/tokens", json={})
+
+    assert answer.status_code == 404
+    assert "unknown realm nowhere" in answer.get_json()["error"]
+
+
+def test_deactivating_a_customer_as_a_ui_user_needs_no_token_and_bumps_its_synctoken(
+    client: FlaskClient, qbo: QboCalls
+) -> None:
+    customer = qbo.create_customer("Jane Doe", Notes="keep me")
+
+    answer = client.post(f"/_sandbox/realms/{REALM_ID}/customers/{customer['Id']}/deactivate")
+    [stored] = qbo.rows("select * from Customer where Active = false")
+    stale = qbo.post(
+        "customer",
+        {"Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True, "Notes": "x"},
+    )
+
+    assert answer.status_code == 200
+    assert answer.get_json()["Customer"]["Active"] is False
+    assert (stored["SyncToken"], stored["Notes"]) == ("1", "keep me")
+    assert fault_of(stale)["code"] == "5010"
+
+
+def test_deactivating_an_unknown_customer_is_qbos_610(client: FlaskClient) -> None:
+    answer = client.post(f"/_sandbox/realms/{REALM_ID}/customers/99/deactivate")
+
+    assert answer.status_code == 400
+    assert fault_of(answer)["code"] == "610"
+
+
+def test_merge_answers_501_while_the_state_cannot_merge(client: FlaskClient) -> None:
+    answer = client.post("/_sandbox/merge", json={"realm_id": REALM_ID, "from": "2", "into": "1"})
+
+    assert answer.status_code == 501
+    assert answer.get_json() == {"error": MERGE_MISSING}
+
+
+def test_merge_calls_the_states_merge_customers_when_it_has_one() -> None:
+    merged: list[tuple[str, str, str]] = []
+
+    class MergingState(SandboxState):
+        def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> dict[str, Any]:
+            merged.append((realm_id, from_id, into_id))
+            return {"Id": into_id}
+
+    state = MergingState()
+    client = create_app(state).test_client()
+
+    answer = client.post("/_sandbox/merge", json={"realm_id": "7", "from": "2", "into": "1"})
+
+    assert answer.status_code == 200
+    assert answer.get_json()["Customer"] == {"Id": "1"}
+    assert merged == [("7", "2", "1")]
+
+
+def test_merge_needs_realm_from_and_into(client: FlaskClient) -> None:
+    answer = client.post("/_sandbox/merge", json={"realm_id": REALM_ID, "from": "2"})
+
+    assert answer.status_code == 400
+    assert answer.get_json() == {"error": '"into" must be a non-empty string'}
+
+
+@pytest.fixture
+def running(state: SandboxState) -> Iterator[SandboxServer]:
+    with SandboxServer(state) as server:
+        yield server
+
+
+def test_a_realm_made_over_real_http_serves_at_once(running: SandboxServer) -> None:
+    body = httpx.post(f"{running.url}/_sandbox/realms", json={"seed": "demo"}).json()
+
+    answer = httpx.get(
+        f"{running.url}{body['api_base']}/query",
+        params={"query": "select count(*) from Customer"},
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+    )
+
+    assert answer.json()["QueryResponse"] == {"totalCount": 9}
