@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
+_FLAGS = ("inactive_suffix",)
 
 
 @dataclass
@@ -13,10 +14,13 @@ class SandboxOptions:
     name_case: whether display-name uniqueness and text comparisons in queries ignore case
         ("insensitive", the default) or not ("sensitive"). Whitespace always counts.
     auth_fault: the body of a 401: the gateway's lower-case JSON ("json") or XML ("xml").
+    inactive_suffix: rename a customer, vendor or employee made inactive to "Name (deleted)"
+        (True) or keep its name (False, the default; unconfirmed for these lists).
     """
 
     name_case: str = "insensitive"
     auth_fault: str = "json"
+    inactive_suffix: bool = False
 
     def __post_init__(self) -> None:
         # A typo in a switch would silently pick the default behaviour; refuse it instead.
@@ -24,6 +28,9 @@ class SandboxOptions:
             raise ValueError(f"name_case must be one of {NAME_CASES}, not {self.name_case!r}")
         if self.auth_fault not in AUTH_FAULTS:
             raise ValueError(f"auth_fault must be one of {AUTH_FAULTS}, not {self.auth_fault!r}")
+        for name in _FLAGS:
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
 
     def fold_name(self, text: str) -> str:
         """Return the form of `text` that name comparisons use under `name_case`."""

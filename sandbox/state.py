@@ -3,19 +3,16 @@
 import copy
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sandbox import clock
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
-from sandbox.faults import (
-    business_rule,
-    object_not_found,
-    query_validation_error,
-    unsupported_operation,
-)
+from sandbox.entities.writes import missing
+from sandbox.faults import business_rule, query_validation_error, unsupported_operation
+from sandbox.journal import Change
 from sandbox.options import SandboxOptions
 from sandbox.query.engine import run_query
 from sandbox.query.parser import parse_query
@@ -69,6 +66,14 @@ class SandboxState:
         """Seed a customer without HTTP; the same rules as a create apply (QboFault on a fault)."""
         return self.save(realm_id, CUSTOMER.name, dict(fields), "")
 
+    def add_vendor(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a vendor; the same rules as a create apply."""
+        return self.save(realm_id, "Vendor", dict(fields), "")
+
+    def add_employee(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an employee; the same rules as a create apply."""
+        return self.save(realm_id, "Employee", dict(fields), "")
+
     def add_customer_type(self, realm_id: str, name: str, active: bool = True) -> JsonDict:
         """Seed a customer type (the API cannot create one)."""
         with self._lock:
@@ -86,12 +91,13 @@ class SandboxState:
             return copy.deepcopy(run_query(query, spec, rows, self.options))
 
     def read(self, realm_id: str, entity: str, entity_id: str) -> JsonDict:
-        """Return one entity by Id, inactive or not; 610 when there is none."""
+        """Return one entity by Id, inactive or not; 610 when there is none (or it was deleted)."""
         spec = _entity(entity, "read")
         with self._lock:
-            row = self._realm(realm_id).get(spec.name, entity_id)
+            realm = self._realm(realm_id)
+            row = realm.get(spec.name, entity_id)
             if row is None:
-                raise object_not_found()
+                raise missing(realm, spec.name, entity_id)
             return copy.deepcopy(row)
 
     def save(self, realm_id: str, entity: str, payload: object, operation: str) -> JsonDict:
@@ -100,8 +106,28 @@ class SandboxState:
         if spec.save is None:
             raise unsupported_operation(f"Operation {operation or 'create'} is not supported.")
         with self._lock:
-            context = WriteContext(self._realm(realm_id), self.now(), self.options)
-            return copy.deepcopy(spec.save(context, payload, operation))
+            saved = spec.save(self._context(realm_id), payload, operation)
+            return copy.deepcopy(saved)
+
+    def changes(self, realm_id: str, since: datetime, entities: Iterable[str]) -> list[Change]:
+        """Return the journal entries of `entities` (any case) at or after `since`, in order."""
+        names = set()
+        for name in entities:
+            spec = find_entity(name)
+            if spec is None:
+                raise ValueError(f"unknown entity {name!r}")
+            names.add(spec.name)
+        with self._lock:
+            journal = self._realm(realm_id).journal
+            return [c for c in journal if c.entity in names and c.at >= since]
+
+    def latest(self, realm_id: str, entity: str, entity_id: str) -> JsonDict | None:
+        """Return an entity as CDC shows it: its payload, its Deleted stub, or None if unknown."""
+        spec = _entity(entity, "read")
+        with self._lock:
+            realm = self._realm(realm_id)
+            row = realm.get(spec.name, entity_id) or realm.stub(spec.name, entity_id)
+            return copy.deepcopy(row)
 
     def replay_or_run(self, realm_id: str, requestid: str, write: Callable[[], Reply]) -> Reply:
         """Run `write` once per requestid of the realm; a repeat gets the first answer again.
@@ -122,6 +148,9 @@ class SandboxState:
                 replies[requestid] = (status, copy.deepcopy(body))
             status, body = replies[requestid]
             return status, copy.deepcopy(body)
+
+    def _context(self, realm_id: str) -> WriteContext:
+        return WriteContext(self._realm(realm_id), self.now(), self.options)
 
     def _realm(self, realm_id: str) -> Realm:
         realm = self._realms.get(realm_id)

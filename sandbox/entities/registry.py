@@ -1,4 +1,9 @@
-"""The entities the sandbox serves, each with its query fields and its write rules."""
+"""The entities the sandbox serves, each with its query fields and its write rules.
+
+Filterable fields follow Intuit's API reference ("filterable" attributes of each entity);
+any other field in a where clause or orderby is 4001. Name lists hide inactive rows from
+queries that say nothing about Active.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,6 +11,7 @@ from typing import Literal
 
 from sandbox.entities.customer import save_customer
 from sandbox.entities.payload import JsonDict
+from sandbox.entities.person import save_employee, save_vendor
 from sandbox.realm import WriteContext
 
 FieldKind = Literal["id", "text", "boolean", "number", "datetime"]
@@ -25,6 +31,18 @@ def _field(name: str, kind: FieldKind = "text", path: str | None = None) -> Quer
     return QueryField(name, kind, tuple((path or name).split(".")))
 
 
+def _texts(*names: str) -> tuple[QueryField, ...]:
+    return tuple(_field(name) for name in names)
+
+
+_ID = _field("Id", "id")
+_ACTIVE = _field("Active", "boolean")
+_META = (
+    _field("MetaData.CreateTime", "datetime"),
+    _field("MetaData.LastUpdatedTime", "datetime"),
+)
+
+
 @dataclass(frozen=True)
 class EntitySpec:
     """One entity: its name, filterable fields, whether queries hide inactive rows, its writer."""
@@ -42,14 +60,12 @@ class EntitySpec:
 CUSTOMER = EntitySpec(
     name="Customer",
     fields=(
-        _field("Id", "id"),
-        *(_field(name) for name in ("DisplayName", "GivenName", "MiddleName", "FamilyName")),
-        _field("CompanyName"),
+        _ID,
+        *_texts("DisplayName", "GivenName", "MiddleName", "FamilyName", "CompanyName"),
         _field("PrimaryEmailAddr", path="PrimaryEmailAddr.Address"),
-        _field("Active", "boolean"),
+        _ACTIVE,
         _field("Balance", "number"),
-        _field("PrintOnCheckName"),
-        _field("FullyQualifiedName"),
+        *_texts("PrintOnCheckName", "FullyQualifiedName"),
         _field("MetaData.LastUpdatedTime", "datetime"),
     ),
     hides_inactive=True,
@@ -57,10 +73,31 @@ CUSTOMER = EntitySpec(
 )
 CUSTOMER_TYPE = EntitySpec(
     name="CustomerType",
-    fields=(_field("Id", "id"), _field("Name"), _field("Active", "boolean")),
+    fields=(_ID, _field("Name"), _ACTIVE, *_META),
     hides_inactive=True,
 )
-ENTITIES = {spec.name.lower(): spec for spec in (CUSTOMER, CUSTOMER_TYPE)}
+_PERSON = ("DisplayName", "GivenName", "MiddleName", "FamilyName", "Suffix", "PrintOnCheckName")
+VENDOR = EntitySpec(
+    name="Vendor",
+    fields=(_ID, *_texts(*_PERSON, "CompanyName"), _ACTIVE, _field("Balance", "number"), *_META),
+    hides_inactive=True,
+    save=save_vendor,
+)
+EMPLOYEE = EntitySpec(
+    name="Employee",
+    fields=(_ID, *_texts(*_PERSON), _ACTIVE, *_META),
+    hides_inactive=True,
+    save=save_employee,
+)
+ENTITIES = {
+    spec.name.lower(): spec
+    for spec in (
+        CUSTOMER,
+        CUSTOMER_TYPE,
+        VENDOR,
+        EMPLOYEE,
+    )
+}
 
 
 def find_entity(name: str) -> EntitySpec | None:
