@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sandbox import clock
+from sandbox.entities.chart import add_chart
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
@@ -38,11 +39,12 @@ class SandboxState:
         self._realms: dict[str, Realm] = {}
 
     def add_realm(self, realm_id: str, company_name: str = "Sandbox Company_US_1") -> None:
-        """Create an empty company; a realm id can be added only once."""
+        """Create a company with the minimal chart of accounts; a realm id can be added once."""
         with self._lock:
             if realm_id in self._realms:
                 raise ValueError(f"realm {realm_id} already exists")
             self._realms[realm_id] = Realm(realm_id, company_name)
+            add_chart(self._context(realm_id))
 
     def issue_access_token(self, realm_id: str, token: str | None = None) -> str:
         """Make `token` (a random one if None) a valid bearer token for `realm_id`; return it."""
@@ -73,6 +75,22 @@ class SandboxState:
     def add_employee(self, realm_id: str, **fields: object) -> JsonDict:
         """Seed an employee; the same rules as a create apply."""
         return self.save(realm_id, "Employee", dict(fields), "")
+
+    def add_account(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an account of the chart; the same rules as a create apply."""
+        return self.save(realm_id, "Account", dict(fields), "")
+
+    def add_item(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an item; the same rules as a create apply."""
+        return self.save(realm_id, "Item", dict(fields), "")
+
+    def add_class(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a class; the same rules as a create apply."""
+        return self.save(realm_id, "Class", dict(fields), "")
+
+    def add_department(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a department (a "location"); the same rules as a create apply."""
+        return self.save(realm_id, "Department", dict(fields), "")
 
     def add_customer_type(self, realm_id: str, name: str, active: bool = True) -> JsonDict:
         """Seed a customer type (the API cannot create one)."""

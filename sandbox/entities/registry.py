@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sandbox.entities.account import save_account
 from sandbox.entities.customer import save_customer
+from sandbox.entities.item import save_item
 from sandbox.entities.payload import JsonDict
 from sandbox.entities.person import save_employee, save_vendor
+from sandbox.entities.segment import save_class, save_department
 from sandbox.realm import WriteContext
 
 FieldKind = Literal["id", "text", "boolean", "number", "datetime"]
@@ -33,6 +36,11 @@ def _field(name: str, kind: FieldKind = "text", path: str | None = None) -> Quer
 
 def _texts(*names: str) -> tuple[QueryField, ...]:
     return tuple(_field(name) for name in names)
+
+
+def _ref(name: str) -> QueryField:
+    # A reference compares by the Id it holds: CustomerRef = '67'.
+    return _field(name, "id", f"{name}.value")
 
 
 _ID = _field("Id", "id")
@@ -89,6 +97,42 @@ EMPLOYEE = EntitySpec(
     hides_inactive=True,
     save=save_employee,
 )
+ITEM = EntitySpec(
+    name="Item",
+    fields=(
+        _ID,
+        *_texts("Name", "Type", "FullyQualifiedName"),
+        _ACTIVE,
+        _field("Taxable", "boolean"),
+        _field("SubItem", "boolean"),
+        *_META,
+    ),
+    hides_inactive=True,
+    save=save_item,
+)
+ACCOUNT = EntitySpec(
+    name="Account",
+    fields=(
+        _ID,
+        *_texts("Name", "FullyQualifiedName", "Classification", "AccountType", "AccountSubType"),
+        _field("Description"),
+        _field("SubAccount", "boolean"),
+        _ACTIVE,
+        _field("CurrentBalance", "number"),
+        _field("CurrentBalanceWithSubAccounts", "number"),
+        _ref("ParentRef"),
+        *_META,
+    ),
+    hides_inactive=True,
+    save=save_account,
+)
+# Intuit marks Id, Active, FullyQualifiedName and MetaData filterable; Name is added because
+# lookups by name are what clients send (decision).
+_SEGMENT = (_ID, *_texts("Name", "FullyQualifiedName"), _ACTIVE, *_META)
+CLASS = EntitySpec(name="Class", fields=_SEGMENT, hides_inactive=True, save=save_class)
+DEPARTMENT = EntitySpec(
+    name="Department", fields=_SEGMENT, hides_inactive=True, save=save_department
+)
 ENTITIES = {
     spec.name.lower(): spec
     for spec in (
@@ -96,6 +140,10 @@ ENTITIES = {
         CUSTOMER_TYPE,
         VENDOR,
         EMPLOYEE,
+        ITEM,
+        ACCOUNT,
+        CLASS,
+        DEPARTMENT,
     )
 }
 

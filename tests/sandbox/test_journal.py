@@ -45,6 +45,14 @@ def entries(state: SandboxState, *entities: str) -> list[tuple[str, str, str, st
     return [(c.entity, c.entity_id, c.operation, c.deleted_id) for c in changes]
 
 
+def test_a_new_realm_journals_its_chart_of_accounts(state: SandboxState) -> None:
+    assert entries(state, "Account") == [
+        ("Account", "1", "Create", None),
+        ("Account", "2", "Create", None),
+        ("Account", "3", "Create", None),
+    ]
+
+
 def test_creates_updates_and_deactivations_are_journaled_in_order(state: SandboxState) -> None:
     jane = state.add_customer(REALM, DisplayName="Jane Doe")
     sparse = {"Id": jane["Id"], "SyncToken": "0", "sparse": True}
