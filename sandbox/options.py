@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
-_FLAGS = ("inactive_suffix",)
+_FLAGS = ("custom_txn_number", "inactive_suffix")
 
 
 @dataclass
@@ -14,12 +14,15 @@ class SandboxOptions:
     name_case: whether display-name uniqueness and text comparisons in queries ignore case
         ("insensitive", the default) or not ("sensitive"). Whitespace always counts.
     auth_fault: the body of a 401: the gateway's lower-case JSON ("json") or XML ("xml").
+    custom_txn_number: the company preference SalesFormsPrefs.CustomTxnNumber. False (the
+        default): QBO numbers an invoice sent without DocNumber. True: it stays without one.
     inactive_suffix: rename a customer, vendor or employee made inactive to "Name (deleted)"
         (True) or keep its name (False, the default; unconfirmed for these lists).
     """
 
     name_case: str = "insensitive"
     auth_fault: str = "json"
+    custom_txn_number: bool = False
     inactive_suffix: bool = False
 
     def __post_init__(self) -> None:

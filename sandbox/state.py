@@ -118,13 +118,24 @@ class SandboxState:
                 raise missing(realm, spec.name, entity_id)
             return copy.deepcopy(row)
 
-    def save(self, realm_id: str, entity: str, payload: object, operation: str) -> JsonDict:
-        """Create or update an entity from a client's payload and return the stored row."""
+    def save(
+        self,
+        realm_id: str,
+        entity: str,
+        payload: object,
+        operation: str,
+        include: Iterable[str] = (),
+    ) -> JsonDict:
+        """Create, update, delete or void an entity from a client's payload; return the answer.
+
+        `operation` is `?operation=` ("" for a plain POST); `include` holds `?include=` flags
+        such as "void" or "allowduplicatedocnum".
+        """
         spec = _entity(entity, operation or "create")
         if spec.save is None:
             raise unsupported_operation(f"Operation {operation or 'create'} is not supported.")
         with self._lock:
-            saved = spec.save(self._context(realm_id), payload, operation)
+            saved = spec.save(self._context(realm_id, include), payload, operation)
             return copy.deepcopy(saved)
 
     def changes(self, realm_id: str, since: datetime, entities: Iterable[str]) -> list[Change]:
@@ -167,8 +178,9 @@ class SandboxState:
             status, body = replies[requestid]
             return status, copy.deepcopy(body)
 
-    def _context(self, realm_id: str) -> WriteContext:
-        return WriteContext(self._realm(realm_id), self.now(), self.options)
+    def _context(self, realm_id: str, include: Iterable[str] = ()) -> WriteContext:
+        flags = frozenset(flag.strip().lower() for flag in include)
+        return WriteContext(self._realm(realm_id), self.now(), self.options, flags)
 
     def _realm(self, realm_id: str) -> Realm:
         realm = self._realms.get(realm_id)

@@ -1,11 +1,14 @@
 """Customer writes as QBO applies them: create, full update and sparse update.
 
 Customers are never deleted: `?operation=delete` is refused with 500 "Unsupported Operation";
-"delete" is a sparse `Active: false`. Balance and BalanceWithJobs are read-only.
+"delete" is a sparse `Active: false`, refused with 6000 while the Balance is not zero (switch
+`deactivate_with_balance`). Balance and BalanceWithJobs are read-only: the sandbox derives them
+from the customer's invoices and payments (`balances.py`).
 """
 
 import secrets
 
+from sandbox.entities.balances import refresh_balances
 from sandbox.entities.customer_fields import CUSTOMER_SCHEMA
 from sandbox.entities.customer_rules import validate_customer
 from sandbox.entities.customer_tree import customer_parent
@@ -33,6 +36,8 @@ def save_customer(ctx: WriteContext, payload: object, operation: str) -> JsonDic
     row = _customer_row(ctx, fields, display_name, parent, current)
     ctx.realm.put("Customer", row)
     refresh_names(ctx.realm, "Customer", row["Id"], "DisplayName")
+    if current is not None and current.get("ParentRef") != row.get("ParentRef"):
+        refresh_balances(ctx.realm)  # the balances with jobs above it change
     ctx.journal("Customer", row["Id"], "Create" if current is None else "Update")
     return row
 

@@ -2,7 +2,7 @@
 
 Filterable fields follow Intuit's API reference ("filterable" attributes of each entity);
 any other field in a where clause or orderby is 4001. Name lists hide inactive rows from
-queries that say nothing about Active.
+queries that say nothing about Active; transactions have no Active field at all.
 """
 
 from collections.abc import Callable
@@ -11,13 +11,14 @@ from typing import Literal
 
 from sandbox.entities.account import save_account
 from sandbox.entities.customer import save_customer
+from sandbox.entities.invoice import save_invoice
 from sandbox.entities.item import save_item
 from sandbox.entities.payload import JsonDict
 from sandbox.entities.person import save_employee, save_vendor
 from sandbox.entities.segment import save_class, save_department
 from sandbox.realm import WriteContext
 
-FieldKind = Literal["id", "text", "boolean", "number", "datetime"]
+FieldKind = Literal["id", "text", "boolean", "number", "datetime", "date"]
 Saver = Callable[[WriteContext, object, str], JsonDict]
 
 
@@ -133,6 +134,21 @@ CLASS = EntitySpec(name="Class", fields=_SEGMENT, hides_inactive=True, save=save
 DEPARTMENT = EntitySpec(
     name="Department", fields=_SEGMENT, hides_inactive=True, save=save_department
 )
+INVOICE = EntitySpec(
+    name="Invoice",
+    fields=(
+        _ID,
+        _field("DocNumber"),
+        _field("TxnDate", "date"),
+        _field("DueDate", "date"),
+        _ref("CustomerRef"),
+        _field("TotalAmt", "number"),
+        _field("Balance", "number"),
+        *_META,
+    ),
+    hides_inactive=False,
+    save=save_invoice,
+)
 ENTITIES = {
     spec.name.lower(): spec
     for spec in (
@@ -144,6 +160,7 @@ ENTITIES = {
         ACCOUNT,
         CLASS,
         DEPARTMENT,
+        INVOICE,
     )
 }
 

@@ -142,3 +142,88 @@ def skeleton(element: ET.Element) -> Any:
     attributes = {k: v for k, v in element.attrib.items() if k != "time"}
     text = (element.text or "").strip()
     return (element.tag, attributes, text, [skeleton(child) for child in element])
+
+
+def a_billed_customer(qbo: QboCalls) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Jane Doe and an item, as the transaction samples have them."""
+    jane = qbo.create_customer("Jane Doe")
+    item = qbo.create(
+        "Item",
+        {"Name": "Tax preparation", "Type": "Service", "IncomeAccountRef": {"value": "1"}},
+    )
+    return jane, item
+
+
+def sample_invoice_body(jane: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    line = {
+        "Description": "2025 individual return",
+        "Amount": 450,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}, "UnitPrice": 450, "Qty": 1},
+    }
+    return {
+        "CustomerRef": {"value": jane["Id"]},
+        "Line": [line],
+        "DocNumber": "1037",
+        "TxnDate": "2026-11-01",
+    }
+
+
+def test_an_invoice_create_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+
+    answer = qbo.post("invoice", sample_invoice_body(jane, item)).get_json()
+
+    expected = sample("invoice_create_response.json")
+    assert shape(answer) == shape(expected)
+    assert (answer["Invoice"]["DueDate"], answer["Invoice"]["Balance"]) == ("2026-12-01", 450.0)
+
+
+def test_an_invoice_read_answers_the_same_shape(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    created = qbo.create("Invoice", sample_invoice_body(jane, item))
+
+    answer = qbo.get(f"invoice/{created['Id']}").get_json()
+
+    assert shape(answer) == shape(sample("invoice_create_response.json"))
+
+
+def test_an_invoice_delete_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    created = qbo.create("Invoice", sample_invoice_body(jane, item))
+
+    body = {"Id": created["Id"], "SyncToken": created["SyncToken"]}
+    answer = qbo.post("invoice", body, operation="delete").get_json()
+
+    expected = sample("invoice_delete_response.json")
+    assert shape(answer) == shape(expected)
+    assert answer["Invoice"] == {**expected["Invoice"], "Id": created["Id"]}
+
+
+def test_a_duplicate_doc_number_fault_matches_qbos(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    body = {**sample_invoice_body(jane, item), "DocNumber": "1042"}
+    first = qbo.create("Invoice", body)
+
+    answer = qbo.post("invoice", body).get_json()
+
+    expected = sample("fault_duplicate_docnumber.json")
+    assert shape(answer) == shape(expected)
+    [error], [wanted] = answer["Fault"]["Error"], expected["Fault"]["Error"]
+    assert error == {
+        **wanted,
+        "Detail": wanted["Detail"].replace("TxnId=120", f"TxnId={first['Id']}"),
+    }
+
+
+def test_a_deleted_transaction_stub_has_the_shape_of_qbos_cdc_stub(
+    state: SandboxState, qbo: QboCalls
+) -> None:
+    jane, item = a_billed_customer(qbo)
+    created = qbo.create("Invoice", sample_invoice_body(jane, item))
+    qbo.post("invoice", {"Id": created["Id"], "SyncToken": "0"}, operation="delete")
+
+    stub = state.latest(REALM_ID, "Invoice", created["Id"])
+
+    expected = sample("cdc_response.json")["CDCResponse"][0]["QueryResponse"][1]["Invoice"][0]
+    assert shape(stub) == shape(expected)

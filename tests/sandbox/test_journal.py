@@ -45,6 +45,15 @@ def entries(state: SandboxState, *entities: str) -> list[tuple[str, str, str, st
     return [(c.entity, c.entity_id, c.operation, c.deleted_id) for c in changes]
 
 
+def an_invoice(state: SandboxState, customer_id: str, amount: float = 100) -> dict[str, object]:
+    line = {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "1"}},
+    }
+    return state.save(REALM, "Invoice", {"CustomerRef": {"value": customer_id}, "Line": [line]}, "")
+
+
 def test_a_new_realm_journals_its_chart_of_accounts(state: SandboxState) -> None:
     assert entries(state, "Account") == [
         ("Account", "1", "Create", None),
@@ -91,6 +100,23 @@ def test_changes_are_read_from_a_time_on_and_for_the_entities_asked(
 def test_an_unknown_entity_name_is_refused(state: SandboxState) -> None:
     with pytest.raises(ValueError, match="Widget"):
         state.changes(REALM, START, ["Widget"])
+
+
+def test_latest_gives_the_payload_or_the_deleted_stub(state: SandboxState, clock: Clock) -> None:
+    state.add_item(REALM, Name="Audit", Type="Service", IncomeAccountRef={"value": "1"})
+    jane = state.add_customer(REALM, DisplayName="Jane Doe")
+    invoice = an_invoice(state, jane["Id"])
+    deleted_at = clock.tick()
+    state.save(REALM, "Invoice", {"Id": invoice["Id"], "SyncToken": "0"}, "delete")
+
+    assert state.latest(REALM, "Customer", jane["Id"]) == state.read(REALM, "Customer", jane["Id"])
+    assert state.latest(REALM, "Invoice", invoice["Id"]) == {
+        "Id": invoice["Id"],
+        "status": "Deleted",
+        "domain": "QBO",
+        "MetaData": {"LastUpdatedTime": deleted_at.isoformat(timespec="seconds")},
+    }
+    assert state.latest(REALM, "Invoice", "404") is None
 
 
 def test_a_merge_entry_names_the_merged_away_customer_and_only_a_merge_does() -> None:
