@@ -14,6 +14,7 @@ from sandbox.entities.customer import save_customer
 from sandbox.entities.invoice import save_invoice
 from sandbox.entities.item import save_item
 from sandbox.entities.payload import JsonDict
+from sandbox.entities.payment import save_payment
 from sandbox.entities.person import save_employee, save_vendor
 from sandbox.entities.segment import save_class, save_department
 from sandbox.realm import WriteContext
@@ -149,6 +150,20 @@ INVOICE = EntitySpec(
     hides_inactive=False,
     save=save_invoice,
 )
+PAYMENT = EntitySpec(
+    name="Payment",
+    fields=(
+        _ID,
+        _field("TxnDate", "date"),
+        _ref("CustomerRef"),
+        _field("TotalAmt", "number"),
+        _ref("PaymentMethodRef"),
+        _field("PaymentRefNum"),
+        *_META,
+    ),
+    hides_inactive=False,
+    save=save_payment,
+)
 ENTITIES = {
     spec.name.lower(): spec
     for spec in (
@@ -161,6 +176,7 @@ ENTITIES = {
         CLASS,
         DEPARTMENT,
         INVOICE,
+        PAYMENT,
     )
 }
 

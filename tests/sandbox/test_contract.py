@@ -200,6 +200,35 @@ def test_an_invoice_delete_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:
     assert answer["Invoice"] == {**expected["Invoice"], "Id": created["Id"]}
 
 
+def test_a_payment_create_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    invoice = qbo.create("Invoice", sample_invoice_body(jane, item))
+    link = [{"Amount": 450, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]
+    body = {"CustomerRef": {"value": jane["Id"]}, "TotalAmt": 450, "TxnDate": "2026-11-05"}
+
+    answer = qbo.post("payment", {**body, "Line": link}).get_json()
+
+    assert shape(answer) == shape(sample("payment_create_response.json"))
+    assert shape(qbo.get(f"payment/{answer['Payment']['Id']}").get_json()) == shape(answer)
+
+
+def test_a_payment_void_answer_has_the_shape_of_qbos(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    invoice = qbo.create("Invoice", sample_invoice_body(jane, item))
+    link = [{"Amount": 450, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]
+    body = {"CustomerRef": {"value": jane["Id"]}, "TotalAmt": 450, "Line": link}
+    payment = qbo.create("Payment", body)
+
+    void = {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True}
+    answer = qbo.post("payment", void, operation="update", include="void").get_json()
+
+    expected = sample("payment_void_response.json")
+    assert shape(answer) == shape(expected)
+    voided, sampled = answer["Payment"], expected["Payment"]
+    for field in ("TotalAmt", "UnappliedAmt", "PrivateNote", "SyncToken", "Line"):
+        assert voided[field] == sampled[field]
+
+
 def test_a_duplicate_doc_number_fault_matches_qbos(qbo: QboCalls) -> None:
     jane, item = a_billed_customer(qbo)
     body = {**sample_invoice_body(jane, item), "DocNumber": "1042"}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox.books import an_invoice, an_item, versioned
+from tests.sandbox.books import a_payment, an_invoice, an_item, versioned
 from tests.sandbox.qbo_calls import QboCalls, fault_of
 
 
@@ -85,3 +85,28 @@ def test_a_void_of_an_invoice_without_a_note_says_voided(
     voided = qbo.create("Invoice", identity(plain), operation="void")
 
     assert voided["PrivateNote"] == "Voided"
+
+
+@pytest.mark.parametrize("operation", ["delete", "void"])
+def test_an_invoice_with_a_payment_applied_cannot_be_deleted_or_voided(
+    qbo: QboCalls, invoice: dict[str, Any], operation: str
+) -> None:
+    a_payment(qbo, invoice["CustomerRef"]["value"], 100, (invoice["Id"], 100))
+    paid = qbo.read("Invoice", invoice["Id"])
+
+    response = qbo.post("invoice", identity(paid), operation=operation)
+
+    assert (response.status_code, fault_of(response)["code"]) == (400, "6000")
+    assert qbo.read("Invoice", invoice["Id"])["Balance"] == 350.0
+
+
+def test_once_its_payment_is_deleted_an_invoice_can_be_deleted(
+    qbo: QboCalls, invoice: dict[str, Any]
+) -> None:
+    payment = a_payment(qbo, invoice["CustomerRef"]["value"], 100, (invoice["Id"], 100))
+    qbo.post("payment", identity(payment), operation="delete")
+    unpaid = qbo.read("Invoice", invoice["Id"])
+
+    response = qbo.post("invoice", identity(unpaid), operation="delete")
+
+    assert response.status_code == 200

@@ -75,6 +75,29 @@ def test_creates_updates_and_deactivations_are_journaled_in_order(state: Sandbox
     ]
 
 
+def test_payments_journal_the_invoices_they_change(state: SandboxState) -> None:
+    state.add_item(REALM, Name="Audit", Type="Service", IncomeAccountRef={"value": "1"})
+    jane = state.add_customer(REALM, DisplayName="Jane Doe")
+    invoice = an_invoice(state, jane["Id"])
+    link = [{"Amount": 100, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]
+    body = {"CustomerRef": {"value": jane["Id"]}, "TotalAmt": 100, "Line": link}
+    payment = state.save(REALM, "Payment", body, "")
+    state.save(REALM, "Payment", {"Id": payment["Id"], "SyncToken": "0"}, "update", ["void"])
+    invoice = state.read(REALM, "Invoice", invoice["Id"])
+    state.save(REALM, "Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"]}, "void")
+    state.save(REALM, "Payment", {"Id": payment["Id"], "SyncToken": "1"}, "delete")
+
+    assert entries(state, "invoice", "PAYMENT") == [
+        ("Invoice", "1", "Create", None),
+        ("Payment", "2", "Create", None),
+        ("Invoice", "1", "Update", None),
+        ("Payment", "2", "Void", None),
+        ("Invoice", "1", "Update", None),
+        ("Invoice", "1", "Void", None),
+        ("Payment", "2", "Delete", None),
+    ]
+
+
 def test_a_fault_journals_nothing(state: SandboxState) -> None:
     state.add_customer(REALM, DisplayName="Jane Doe")
 
