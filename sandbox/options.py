@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
-_FLAGS = ("custom_txn_number", "inactive_suffix")
+_FLAGS = ("deactivate_with_balance", "custom_txn_number", "inactive_suffix")
 
 
 @dataclass
@@ -14,6 +14,9 @@ class SandboxOptions:
     name_case: whether display-name uniqueness and text comparisons in queries ignore case
         ("insensitive", the default) or not ("sensitive"). Whitespace always counts.
     auth_fault: the body of a 401: the gateway's lower-case JSON ("json") or XML ("xml").
+    deactivate_with_balance: let a customer whose Balance is not zero be made inactive through
+        the API (True) instead of refusing it with 6000 "Delete List Has Balance Error" (False,
+        the default; the code of that fault is unconfirmed).
     custom_txn_number: the company preference SalesFormsPrefs.CustomTxnNumber. False (the
         default): QBO numbers an invoice sent without DocNumber. True: it stays without one.
     inactive_suffix: rename a customer, vendor or employee made inactive to "Name (deleted)"
@@ -22,6 +25,7 @@ class SandboxOptions:
 
     name_case: str = "insensitive"
     auth_fault: str = "json"
+    deactivate_with_balance: bool = False
     custom_txn_number: bool = False
     inactive_suffix: bool = False
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sandbox import clock
+from sandbox.entities import customer_controls
 from sandbox.entities.chart import add_chart
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
@@ -137,6 +138,18 @@ class SandboxState:
         with self._lock:
             saved = spec.save(self._context(realm_id, include), payload, operation)
             return copy.deepcopy(saved)
+
+    def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> JsonDict:
+        """Merge customer `from_id` into `into_id` as a QBO user does in the UI; return `into`."""
+        with self._lock:
+            context = self._context(realm_id)
+            return copy.deepcopy(customer_controls.merge_customers(context, from_id, into_id))
+
+    def deactivate_customer(self, realm_id: str, customer_id: str) -> JsonDict:
+        """Make a customer inactive as a QBO user does in the UI (balance or not); return it."""
+        with self._lock:
+            context = self._context(realm_id)
+            return copy.deepcopy(customer_controls.deactivate_customer(context, customer_id))
 
     def changes(self, realm_id: str, since: datetime, entities: Iterable[str]) -> list[Change]:
         """Return the journal entries of `entities` (any case) at or after `since`, in order."""
