@@ -1,4 +1,5 @@
-"""The demo company: customer types, ten customers (one inactive) and a known access token."""
+"""The demo company: a chart of accounts, customer types, ten customers (one inactive), an item,
+a class, a department and a known access token; optionally names that collide with clients'."""
 
 from sandbox.state import SandboxState
 
@@ -22,13 +23,31 @@ _PEOPLE = (  # (GivenName, FamilyName, e-mail, phone); DisplayName is built from
     ("John", "Melton", "John@Melton.com", "(650) 555-5879"),
 )
 INACTIVE_CUSTOMER = "Kookies by Kathy"
+DEMO_ITEM = "Bookkeeping"
+DEMO_CLASS = "Tax Services"
+DEMO_DEPARTMENT = "Main Office"
+# A vendor and an employee whose names a firm's client might also have (`colliding_names`).
+COLLIDING_VENDOR = "Office Supplies Co"
+COLLIDING_EMPLOYEE = ("Emily", "Platt")
 
 
-def seed_demo_company(state: SandboxState) -> str:
-    """Add the demo realm with its customer types and customers, issue its token; return its id."""
-    realm_id = DEMO_REALM_ID
+def seed_demo_company(
+    state: SandboxState,
+    *,
+    with_individual_type: bool = True,
+    colliding_names: bool = False,
+    realm_id: str = DEMO_REALM_ID,
+) -> str:
+    """Add the demo realm with its lists and customers, issue its token; return its id.
+
+    `with_individual_type=False` leaves out the "Individual" customer type (the people among the
+    customers then have none); `colliding_names=True` adds the vendor "Office Supplies Co" and
+    the employee "Emily Platt", whose names then cannot be given to customers.
+    """
     state.add_realm(realm_id, DEMO_COMPANY_NAME)
-    individual = state.add_customer_type(realm_id, "Individual")["Id"]
+    individual = (
+        state.add_customer_type(realm_id, "Individual")["Id"] if with_individual_type else None
+    )
     business = state.add_customer_type(realm_id, "Business")["Id"]
     for company, given, family, email, phone in _BUSINESSES:
         state.add_customer(
@@ -49,7 +68,27 @@ def seed_demo_company(state: SandboxState) -> str:
             FamilyName=family,
             PrimaryEmailAddr={"Address": email},
             PrimaryPhone={"FreeFormNumber": phone},
-            CustomerTypeRef={"value": individual},
+            **({} if individual is None else {"CustomerTypeRef": {"value": individual}}),
         )
+    _add_lists(state, realm_id)
+    if colliding_names:
+        state.add_vendor(realm_id, DisplayName=COLLIDING_VENDOR, CompanyName=COLLIDING_VENDOR)
+        given, family = COLLIDING_EMPLOYEE
+        state.add_employee(realm_id, GivenName=given, FamilyName=family)
     state.issue_access_token(realm_id, DEMO_ACCESS_TOKEN)
     return realm_id
+
+
+def _add_lists(state: SandboxState, realm_id: str) -> None:
+    """The item, class and department a firm's invoices use."""
+    [services] = state.query(realm_id, "select * from Account where Name = 'Services'")["Account"]
+    state.add_item(
+        realm_id,
+        Name=DEMO_ITEM,
+        Type="Service",
+        Description="Monthly bookkeeping",
+        UnitPrice=150,
+        IncomeAccountRef={"value": services["Id"]},
+    )
+    state.add_class(realm_id, Name=DEMO_CLASS)
+    state.add_department(realm_id, Name=DEMO_DEPARTMENT)
