@@ -256,3 +256,26 @@ def test_a_deleted_transaction_stub_has_the_shape_of_qbos_cdc_stub(
 
     expected = sample("cdc_response.json")["CDCResponse"][0]["QueryResponse"][1]["Invoice"][0]
     assert shape(stub) == shape(expected)
+
+
+def test_an_invoice_void_answer_is_an_invoice_with_a_note(qbo: QboCalls) -> None:
+    jane, item = a_billed_customer(qbo)
+    created = qbo.create("Invoice", sample_invoice_body(jane, item))
+
+    body = {"Id": created["Id"], "SyncToken": created["SyncToken"]}
+    answer = qbo.post("invoice", body, operation="void").get_json()
+
+    assert answer["Invoice"].pop("PrivateNote") == "Voided"
+    assert shape(answer) == shape(sample("invoice_create_response.json"))
+
+
+def test_a_payment_delete_answer_has_the_shape_of_an_invoice_delete(qbo: QboCalls) -> None:
+    jane = qbo.create_customer("Jane Doe")
+    payment = qbo.create("Payment", {"CustomerRef": {"value": jane["Id"]}, "TotalAmt": 10})
+
+    body = {"Id": payment["Id"], "SyncToken": payment["SyncToken"]}
+    answer = qbo.post("payment", body, operation="delete").get_json()
+
+    expected = sample("invoice_delete_response.json")
+    assert answer["Payment"] == {**expected["Invoice"], "Id": payment["Id"]}
+    assert shape(answer["time"]) == shape(expected["time"])
