@@ -8,8 +8,9 @@ writes, but clients must not rely on that: QBO promises no order (shared/qbo/REA
 Decisions: more than `batch_max` items (30) is one 400 fault 1040 for the whole request. With a
 `requestid`, each item is replayed under requestid + bId, so an item whose joined id exceeds 50
 characters fails alone with 6000, as QBO does. Each item is metered like a call of its own;
-a query item past the CorePlus quota fails alone with 3001. `optionsData` "void" turns an
-update into a void, "allowduplicatedocnum" is passed to the write as QBO's `include`.
+a query item past the CorePlus quota fails alone with 3001. `optionsData` "void" voids the
+entity as a single call would (a payment through update with include=void), and other options
+("allowduplicatedocnum") go to the write as QBO's `include` flags.
 """
 
 from typing import Any, Literal
@@ -77,20 +78,30 @@ def _meter(state: SandboxState, realm_id: str, kind: Literal["read", "write"]) -
 
 def _write(state: SandboxState, realm_id: str, item: JsonDict, requestid: str) -> Reply:
     entity, payload = _entity_of(item)
-    operation = str(item.get("operation", "create")).lower()
-    if operation == "create":
-        operation = ""
-    if str(item.get("optionsData", "")).lower() == "void":
-        operation = "void"
+    operation, include = _operation(entity, item)
 
     def write() -> Reply:
         try:
-            saved = state.save(realm_id, entity, payload, operation)
+            saved = state.save(realm_id, entity, payload, operation, include)
         except QboFault as fault:
             return fault.status, {"Fault": fault.payload(state.now())["Fault"]}
         return 200, {entity: saved}
 
     return state.replay_or_run(realm_id, requestid, write) if requestid else write()
+
+
+def _operation(entity: str, item: JsonDict) -> tuple[str, list[str]]:
+    """The `?operation=` and `?include=` a single call would carry for this item."""
+    operation = str(item.get("operation", "create")).lower()
+    operation = "" if operation == "create" else operation
+    options = [o.strip().lower() for o in str(item.get("optionsData", "")).split(",") if o.strip()]
+    if "void" in options:
+        options.remove("void")
+        # A payment is voided by an update with include=void; other transactions by void.
+        if entity == "Payment":
+            return "update", [*options, "void"]
+        return "void", options
+    return operation, options
 
 
 def _entity_of(item: JsonDict) -> tuple[str, object]:

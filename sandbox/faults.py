@@ -15,6 +15,7 @@ INACTIVE_DETAIL = (
     "Object Not Found : Something you're trying to use has been made inactive. Check the fields "
     "with accounts, customers, items, vendors or employees."
 )
+DELETED_DETAIL = "Object Not Found : Another user has deleted this transaction."
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,23 @@ def unsupported_operation(detail: str) -> QboFault:
     return validation("500", "Unsupported Operation", detail)
 
 
-def object_not_found() -> QboFault:
+def object_not_found(element: str = "") -> QboFault:
     """610: unknown Id, or an inactive object used."""
-    return validation("610", "Object Not Found", INACTIVE_DETAIL)
+    return validation("610", "Object Not Found", INACTIVE_DETAIL, element)
+
+
+def deleted_object() -> QboFault:
+    """610: a transaction that was deleted (read, update or delete of it)."""
+    return validation("610", "Object Not Found", DELETED_DETAIL)
+
+
+def cannot_link(element: str) -> QboFault:
+    """620: a payment linked to a transaction of another customer."""
+    detail = (
+        "TxnID Cannot Be Linked : Cannot validate linked transactions. The linked transaction "
+        "belongs to another customer."
+    )
+    return validation("620", "TxnID Cannot Be Linked", detail, element)
 
 
 def invalid_property(detail: str) -> QboFault:
@@ -118,17 +133,42 @@ def business_rule(detail: str, element: str = "") -> QboFault:
     return validation("6000", BUSINESS_RULE, f"Business Validation Error: {detail}", element)
 
 
+def balance_blocks_deactivation() -> QboFault:
+    """6000 with its own Message: deactivating a customer whose Balance is not zero."""
+    detail = (
+        "Delete List Has Balance Error: The entity you are trying to delete has an open balance. "
+        ": This customer cannot be deleted because it has a non-zero balance"
+    )
+    return validation("6000", "Delete List Has Balance Error", detail)
+
+
+def amount_mismatch(supplied: str) -> QboFault:
+    """6070: a sales line whose Amount is not Qty x UnitPrice (rounded half up to cents)."""
+    message = "Amount is not equal to UnitPrice * Qty"
+    return validation("6070", message, f"{message}. Supplied value:{supplied}")
+
+
+def duplicate_doc_number(doc_number: str, txn_type: str, txn_id: str) -> QboFault:
+    """6140: a DocNumber another transaction of the type already has."""
+    message = "Duplicate Document Number Error"
+    detail = (
+        f"{message} : You must specify a different number. This number has already been used. "
+        f"DocNumber={doc_number} is assigned to TxnType={txn_type} with TxnId={txn_id}"
+    )
+    return validation("6140", message, detail)
+
+
 def no_name() -> QboFault:
     """6080: a customer with neither DisplayName nor any name part."""
     detail = "No Name Provided : Please provide a DisplayName, Title, GivenName, MiddleName, "
     return validation("6080", "No Name Provided", detail + "FamilyName or Suffix.")
 
 
-def duplicate_name() -> QboFault:
-    """6240: the DisplayName is already used by another customer, vendor or employee."""
+def duplicate_name(used_by: str = "customer, vendor or employee") -> QboFault:
+    """6240: the name is already used by another customer, vendor or employee (or item …)."""
     detail = (
-        "The name supplied already exists. : Another customer, vendor or employee is already "
-        "using this name. Please use a different name."
+        f"The name supplied already exists. : Another {used_by} is already using this name. "
+        "Please use a different name."
     )
     return validation("6240", "Duplicate Name Exists Error", detail)
 

@@ -9,6 +9,7 @@ NAME_CASES = ("insensitive", "sensitive")
 AUTH_FAULTS = ("json", "xml")
 CONSENTS = ("allow", "deny")
 DAY_SECONDS = 86400
+_FLAGS = ("deactivate_with_balance", "custom_txn_number", "inactive_suffix")
 
 
 @dataclass
@@ -27,6 +28,13 @@ class SandboxOptions(LimitSwitches, ChaosSwitches):
         picks the sandbox's first realm.
     old_refresh_grace: seconds a refresh token stays usable after a refresh handed out its
         successor (OAuth 2.0, rolling refresh: 24 h by default; 0 kills it at once).
+    deactivate_with_balance: let a customer whose Balance is not zero be made inactive through
+        the API (True) instead of refusing it with 6000 "Delete List Has Balance Error" (False,
+        the default; the code of that fault is unconfirmed).
+    custom_txn_number: the company preference SalesFormsPrefs.CustomTxnNumber. False (the
+        default): QBO numbers an invoice sent without DocNumber. True: it stays without one.
+    inactive_suffix: rename a customer, vendor or employee made inactive to "Name (deleted)"
+        (True) or keep its name (False, the default; unconfirmed for these lists).
     """
 
     name_case: str = "insensitive"
@@ -34,6 +42,9 @@ class SandboxOptions(LimitSwitches, ChaosSwitches):
     consent: str = "allow"
     consent_realm_id: str | None = None
     old_refresh_grace: float = DAY_SECONDS
+    deactivate_with_balance: bool = False
+    custom_txn_number: bool = False
+    inactive_suffix: bool = False
 
     def __post_init__(self) -> None:
         LimitSwitches.__post_init__(self)
@@ -47,6 +58,9 @@ class SandboxOptions(LimitSwitches, ChaosSwitches):
             raise ValueError(f"consent must be one of {CONSENTS}, not {self.consent!r}")
         if self.old_refresh_grace < 0:
             raise ValueError(f"old_refresh_grace must be >= 0, not {self.old_refresh_grace!r}")
+        for name in _FLAGS:
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, not {getattr(self, name)!r}")
 
     def fold_name(self, text: str) -> str:
         """Return the form of `text` that name comparisons use under `name_case`."""

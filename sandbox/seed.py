@@ -1,5 +1,6 @@
-"""The demo company (customer types, ten customers, one inactive; a known access token) and
-the demo OAuth app."""
+"""The demo company (a chart of accounts, customer types, ten customers (one inactive), an
+item, a class, a department and a known access token; optionally names that collide with
+clients') and the demo OAuth app."""
 
 from sandbox.state import SandboxState
 
@@ -25,6 +26,12 @@ _PEOPLE = (  # (GivenName, FamilyName, e-mail, phone); DisplayName is built from
     ("John", "Melton", "John@Melton.com", "(650) 555-5879"),
 )
 INACTIVE_CUSTOMER = "Kookies by Kathy"
+DEMO_ITEM = "Bookkeeping"
+DEMO_CLASS = "Tax Services"
+DEMO_DEPARTMENT = "Main Office"
+# A vendor and an employee whose names a firm's client might also have (`colliding_names`).
+COLLIDING_VENDOR = "Office Supplies Co"
+COLLIDING_EMPLOYEE = ("Emily", "Platt")
 
 
 def seed_demo_company(
@@ -33,15 +40,19 @@ def seed_demo_company(
     access_token: str = DEMO_ACCESS_TOKEN,
     *,
     company_name: str = DEMO_COMPANY_NAME,
-    individual_type: bool = True,
+    with_individual_type: bool = True,
+    colliding_names: bool = False,
 ) -> str:
-    """Add the demo realm with its customer types and customers, issue its token; return its id.
+    """Add the demo realm with its lists and customers, issue its token; return its id.
 
-    Without `individual_type` the company has no "Individual" type and its people no type.
+    `with_individual_type=False` leaves out the "Individual" customer type (the people among the
+    customers then have none); `colliding_names=True` adds the vendor "Office Supplies Co" and
+    the employee "Emily Platt", whose names then cannot be given to customers.
     """
     state.add_realm(realm_id, company_name)
-    # An empty ref is no ref: writes drop it, as QBO drops the empty refs clients send.
-    individual = state.add_customer_type(realm_id, "Individual")["Id"] if individual_type else ""
+    individual = (
+        state.add_customer_type(realm_id, "Individual")["Id"] if with_individual_type else None
+    )
     business = state.add_customer_type(realm_id, "Business")["Id"]
     for company, given, family, email, phone in _BUSINESSES:
         state.add_customer(
@@ -62,8 +73,13 @@ def seed_demo_company(
             FamilyName=family,
             PrimaryEmailAddr={"Address": email},
             PrimaryPhone={"FreeFormNumber": phone},
-            CustomerTypeRef={"value": individual},
+            **({} if individual is None else {"CustomerTypeRef": {"value": individual}}),
         )
+    _add_lists(state, realm_id)
+    if colliding_names:
+        state.add_vendor(realm_id, DisplayName=COLLIDING_VENDOR, CompanyName=COLLIDING_VENDOR)
+        given, family = COLLIDING_EMPLOYEE
+        state.add_employee(realm_id, GivenName=given, FamilyName=family)
     state.issue_access_token(realm_id, access_token)
     return realm_id
 
@@ -73,3 +89,18 @@ def seed_demo_oauth_client(state: SandboxState, redirect_uris: list[str]) -> str
     its client id."""
     state.add_oauth_client(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, redirect_uris)
     return DEMO_CLIENT_ID
+
+
+def _add_lists(state: SandboxState, realm_id: str) -> None:
+    """The item, class and department a firm's invoices use."""
+    [services] = state.query(realm_id, "select * from Account where Name = 'Services'")["Account"]
+    state.add_item(
+        realm_id,
+        Name=DEMO_ITEM,
+        Type="Service",
+        Description="Monthly bookkeeping",
+        UnitPrice=150,
+        IncomeAccountRef={"value": services["Id"]},
+    )
+    state.add_class(realm_id, Name=DEMO_CLASS)
+    state.add_department(realm_id, Name=DEMO_DEPARTMENT)

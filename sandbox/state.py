@@ -2,19 +2,18 @@
 
 import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sandbox import clock, limits
+from sandbox.entities import customer_controls
+from sandbox.entities.chart import add_chart
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
-from sandbox.faults import (
-    business_rule,
-    object_not_found,
-    query_validation_error,
-    unsupported_operation,
-)
+from sandbox.entities.writes import missing
+from sandbox.faults import business_rule, query_validation_error, unsupported_operation
+from sandbox.journal import Change
 from sandbox.oauth.records import AccessStatus
 from sandbox.oauth.store import TokenStore
 from sandbox.options import SandboxOptions
@@ -51,11 +50,12 @@ class SandboxState:
         return self.clock.now()
 
     def add_realm(self, realm_id: str, company_name: str = "Sandbox Company_US_1") -> None:
-        """Create an empty company; a realm id can be added only once."""
+        """Create a company with the minimal chart of accounts; a realm id can be added once."""
         with self._lock:
             if realm_id in self._realms:
                 raise ValueError(f"realm {realm_id} already exists")
             self._realms[realm_id] = Realm(realm_id, company_name)
+            add_chart(self._context(realm_id))
 
     def add_oauth_client(
         self, client_id: str, client_secret: str, redirect_uris: list[str]
@@ -104,6 +104,30 @@ class SandboxState:
         """Seed a customer without HTTP; the same rules as a create apply (QboFault on a fault)."""
         return self.save(realm_id, CUSTOMER.name, dict(fields), "")
 
+    def add_vendor(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a vendor; the same rules as a create apply."""
+        return self.save(realm_id, "Vendor", dict(fields), "")
+
+    def add_employee(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an employee; the same rules as a create apply."""
+        return self.save(realm_id, "Employee", dict(fields), "")
+
+    def add_account(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an account of the chart; the same rules as a create apply."""
+        return self.save(realm_id, "Account", dict(fields), "")
+
+    def add_item(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed an item; the same rules as a create apply."""
+        return self.save(realm_id, "Item", dict(fields), "")
+
+    def add_class(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a class; the same rules as a create apply."""
+        return self.save(realm_id, "Class", dict(fields), "")
+
+    def add_department(self, realm_id: str, **fields: object) -> JsonDict:
+        """Seed a department (a "location"); the same rules as a create apply."""
+        return self.save(realm_id, "Department", dict(fields), "")
+
     def add_customer_type(self, realm_id: str, name: str, active: bool = True) -> JsonDict:
         """Seed a customer type (the API cannot create one)."""
         with self._lock:
@@ -136,22 +160,66 @@ class SandboxState:
             return copy.deepcopy(run_query(query, spec, rows, self.options))
 
     def read(self, realm_id: str, entity: str, entity_id: str) -> JsonDict:
-        """Return one entity by Id, inactive or not; 610 when there is none."""
+        """Return one entity by Id, inactive or not; 610 when there is none (or it was deleted)."""
         spec = _entity(entity, "read")
         with self._lock:
-            row = self._realm(realm_id).get(spec.name, entity_id)
+            realm = self._realm(realm_id)
+            row = realm.get(spec.name, entity_id)
             if row is None:
-                raise object_not_found()
+                raise missing(realm, spec.name, entity_id)
             return copy.deepcopy(row)
 
-    def save(self, realm_id: str, entity: str, payload: object, operation: str) -> JsonDict:
-        """Create or update an entity from a client's payload and return the stored row."""
+    def save(
+        self,
+        realm_id: str,
+        entity: str,
+        payload: object,
+        operation: str,
+        include: Iterable[str] = (),
+    ) -> JsonDict:
+        """Create, update, delete or void an entity from a client's payload; return the answer.
+
+        `operation` is `?operation=` ("" for a plain POST); `include` holds `?include=` flags
+        such as "void" or "allowduplicatedocnum".
+        """
         spec = _entity(entity, operation or "create")
         if spec.save is None:
             raise unsupported_operation(f"Operation {operation or 'create'} is not supported.")
         with self._lock:
-            context = WriteContext(self._realm(realm_id), self.now(), self.options)
-            return copy.deepcopy(spec.save(context, payload, operation))
+            saved = spec.save(self._context(realm_id, include), payload, operation)
+            return copy.deepcopy(saved)
+
+    def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> JsonDict:
+        """Merge customer `from_id` into `into_id` as a QBO user does in the UI; return `into`."""
+        with self._lock:
+            context = self._context(realm_id)
+            return copy.deepcopy(customer_controls.merge_customers(context, from_id, into_id))
+
+    def deactivate_customer(self, realm_id: str, customer_id: str) -> JsonDict:
+        """Make a customer inactive as a QBO user does in the UI (balance or not); return it."""
+        with self._lock:
+            context = self._context(realm_id)
+            return copy.deepcopy(customer_controls.deactivate_customer(context, customer_id))
+
+    def changes(self, realm_id: str, since: datetime, entities: Iterable[str]) -> list[Change]:
+        """Return the journal entries of `entities` (any case) at or after `since`, in order."""
+        names = set()
+        for name in entities:
+            spec = find_entity(name)
+            if spec is None:
+                raise ValueError(f"unknown entity {name!r}")
+            names.add(spec.name)
+        with self._lock:
+            journal = self._realm(realm_id).journal
+            return [c for c in journal if c.entity in names and c.at >= since]
+
+    def latest(self, realm_id: str, entity: str, entity_id: str) -> JsonDict | None:
+        """Return an entity as CDC shows it: its payload, its Deleted stub, or None if unknown."""
+        spec = _entity(entity, "read")
+        with self._lock:
+            realm = self._realm(realm_id)
+            row = realm.get(spec.name, entity_id) or realm.stub(spec.name, entity_id)
+            return copy.deepcopy(row)
 
     def replay_or_run(self, realm_id: str, requestid: str, write: Callable[[], Reply]) -> Reply:
         """Run `write` once per requestid of the realm; a repeat gets the first answer again.
@@ -175,6 +243,10 @@ class SandboxState:
 
     def _refresh_grace(self) -> timedelta:
         return timedelta(seconds=self.options.old_refresh_grace)
+
+    def _context(self, realm_id: str, include: Iterable[str] = ()) -> WriteContext:
+        flags = frozenset(flag.strip().lower() for flag in include)
+        return WriteContext(self._realm(realm_id), self.now(), self.options, flags)
 
     def _realm(self, realm_id: str) -> Realm:
         realm = self._realms.get(realm_id)

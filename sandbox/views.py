@@ -61,15 +61,16 @@ def read(realm_id: str, entity: str, entity_id: str) -> Response:
 
 @blueprint.post("/<entity>")
 def write(realm_id: str, entity: str) -> Response:
-    """Create or update an entity; `?operation=` names the operation, `?requestid=` dedupes."""
+    """Write an entity; `?operation=` and `?include=` say how, `?requestid=` dedupes."""
     state = sandbox_state()
     name = _entity_name(entity)
     payload = request.get_json(force=True, silent=True)
     operation = request.args.get("operation", "").lower()
+    include = [flag for flag in request.args.get("include", "").split(",") if flag.strip()]
 
     def run() -> Reply:
         try:
-            saved = state.save(realm_id, name, payload, operation)
+            saved = state.save(realm_id, name, payload, operation, include)
         except QboFault as fault:
             return fault.status, fault.payload(state.now())
         return 200, {name: saved, "time": reply_time(state.now())}

@@ -23,10 +23,10 @@ unknown realm; 409 for a realm that exists). The switches are `SandboxOptions`' 
     DELETE /_sandbox/counters                zero every realm's counters
     GET    /_sandbox/realms/<id>/counters    one realm's counters and "coreplus_this_month"
     DELETE /_sandbox/realms/<id>/counters    zero them
-    POST   /_sandbox/realms/<id>/customers/<cid>/deactivate   as a QBO UI user: sparse
-                                             Active:false, SyncToken +1, no API token needed
-    POST   /_sandbox/merge {"realm_id", "from", "into"}   calls SandboxState.merge_customers;
-                                             501 while the state has no such method
+    POST   /_sandbox/realms/<id>/customers/<cid>/deactivate   as a QBO UI user: Active:false
+                                             even with a balance, SyncToken +1, no API token
+    POST   /_sandbox/merge {"realm_id", "from", "into"}   merges customers as a QBO UI user:
+                                             transactions move, `from` reads 610 afterwards
     POST   /_sandbox/snapshot {"path"}       write the whole state to a JSON file
     POST   /_sandbox/snapshot/load {"path"}  replace the whole state with that file's
 

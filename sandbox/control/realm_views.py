@@ -10,11 +10,6 @@ from sandbox.control.seeding import SEEDS, new_realm_id, seed_realm
 from sandbox.limits.throttle import DEFAULT_APP
 from sandbox.replies import json_reply
 
-MERGE_MISSING = (
-    "merging customers is not in this sandbox yet: SandboxState.merge_customers(realm_id, "
-    "from_id, into_id) is missing"
-)
-
 
 @blueprint.get("/realms")
 def list_realms() -> Response:
@@ -65,14 +60,11 @@ def reset_realm_counters(realm_id: str) -> Response:
 
 @blueprint.post("/realms/<realm_id>/customers/<customer_id>/deactivate")
 def deactivate_customer(realm_id: str, customer_id: str) -> Response:
-    """Make a customer inactive as a user does in QBO's UI: a sparse Active:false update.
+    """Make a customer inactive as a user does in QBO's UI, even one that owes money.
 
     It needs no API token and bumps the SyncToken, so a client holding the old one gets 5010.
     """
-    state = control_state()
-    current = state.read(realm_id, "Customer", customer_id)
-    update = {"Id": customer_id, "SyncToken": current["SyncToken"], "sparse": True, "Active": False}
-    saved = state.save(realm_id, "Customer", update, "update")
+    saved = control_state().deactivate_customer(realm_id, customer_id)
     return json_reply({"Customer": saved})
 
 
@@ -81,14 +73,9 @@ def merge_customers() -> Response:
     """Merge customer {"from"} into {"into"} in realm {"realm_id"}, as a UI user does."""
     body, state = json_body(), control_state()
     realm_id, from_id, into_id = (text_field(body, name) for name in ("realm_id", "from", "into"))
-    merge = getattr(state, "merge_customers", None)
-    if merge is None:
-        raise ControlError(501, MERGE_MISSING)
-    result = merge(realm_id, from_id, into_id)
-    answer: dict[str, Any] = {"merged": {"realm_id": realm_id, "from": from_id, "into": into_id}}
-    if isinstance(result, dict):
-        answer["Customer"] = result
-    return json_reply(answer)
+    survivor = state.merge_customers(realm_id, from_id, into_id)
+    merged = {"realm_id": realm_id, "from": from_id, "into": into_id}
+    return json_reply({"merged": merged, "Customer": survivor})
 
 
 def _token_reply(realm_id: str, token: str, app: str) -> Response:

@@ -28,7 +28,7 @@ def seed_realm(
         realm_id,
         access_token,
         company_name=company_name,
-        individual_type=seed == "demo",
+        with_individual_type=seed == "demo",
     )
 
 

@@ -6,20 +6,23 @@ switch of `SandboxOptions`, and the request counters. It leaves out what describ
 rather than a company: the clock, the throttle's windows and calls in flight. Loading replaces
 realms, switches and counters at once.
 
-JSON has no sets, tuples or datetimes, so they are written as {"$set": […]}, {"$tuple": […]}
-and {"$datetime": "…"}. Realm fields the snapshot does not name keep their defaults, and names
-the Realm no longer has are skipped, so snapshots survive fields being added or removed.
+JSON has no sets, tuples, datetimes or journal entries, so they are written as {"$set": […]},
+{"$tuple": […]}, {"$datetime": "…"} and {"$change": {…}}. Realm fields the snapshot does not
+name keep their defaults, and names the Realm no longer has are skipped, so snapshots survive
+fields being added or removed.
 """
 
 import dataclasses
 import json
 import os
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sandbox.clock import reply_time
 from sandbox.control.settings import changed
+from sandbox.journal import Change
 from sandbox.options import SandboxOptions
 from sandbox.realm import Realm
 from sandbox.state import SandboxState
@@ -92,6 +95,8 @@ def _encode(value: Any) -> Any:
         return {"$set": sorted((_encode(item) for item in value), key=repr)}
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
+    if isinstance(value, Change):
+        return {"$change": {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"a snapshot cannot hold {type(value).__name__} values")
@@ -110,4 +115,6 @@ def _decode(value: Any) -> Any:
             return {_decode(item) for item in inner}
         if tag == "$datetime":
             return datetime.fromisoformat(inner)
+        if tag == "$change":
+            return Change(**{key: _decode(item) for key, item in inner.items()})
     return {key: _decode(item) for key, item in value.items()}

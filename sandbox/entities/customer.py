@@ -1,95 +1,78 @@
 """Customer writes as QBO applies them: create, full update and sparse update.
 
-A payload with an Id is an update (with or without `?operation=update`) and must carry the
-current SyncToken. A sparse update (`"sparse": true`) changes only the fields sent; a full update
-resets every writable field it omits (flags and PreferredDeliveryMethod to their defaults).
-Customers are never deleted: `?operation=delete` is refused with 500 "Unsupported Operation".
+Customers are never deleted: `?operation=delete` is refused with 500 "Unsupported Operation";
+"delete" is a sparse `Active: false`, refused with 6000 while the Balance is not zero (switch
+`deactivate_with_balance`). Balance and BalanceWithJobs are read-only: the sandbox derives them
+from the customer's invoices and payments (`balances.py`).
 """
 
 import secrets
 
-from sandbox.clock import meta_time
-from sandbox.entities.customer_fields import NAME_PARTS, WRITABLE, writable_fields
+from sandbox.entities.balances import refresh_balances
+from sandbox.entities.customer_fields import CUSTOMER_SCHEMA
 from sandbox.entities.customer_rules import validate_customer
+from sandbox.entities.customer_tree import customer_parent
+from sandbox.entities.hierarchy import level, qualified_name, refresh_names
+from sandbox.entities.names import NAME_PARTS
 from sandbox.entities.payload import JsonDict, clean, json_object
-from sandbox.faults import (
-    object_not_found,
-    required_param_missing,
-    stale_object,
-    unsupported_operation,
+from sandbox.entities.writes import (
+    US_DOLLAR,
+    check_operation,
+    identity,
+    update_target,
+    with_current,
 )
-from sandbox.realm import Realm, WriteContext
-
-_OPERATIONS = ("", "create", "update")
-_US_DOLLAR = {"value": "USD", "name": "United States Dollar"}
+from sandbox.realm import WriteContext
 
 
 def save_customer(ctx: WriteContext, payload: object, operation: str) -> JsonDict:
     """Create or update a customer from a client's payload and return the stored row."""
-    if operation not in _OPERATIONS:
-        raise unsupported_operation(f"Operation {operation} is not supported for Customer.")
+    check_operation("Customer", operation, ("create", "update"))
     sent = clean(json_object(payload))
-    fields = writable_fields(sent)
-    current = _update_target(ctx.realm, sent, operation)
-    if current is not None and sent.get("sparse") is True:
-        fields = {**{name: current[name] for name in WRITABLE if name in current}, **fields}
-    own_id = None if current is None else current["Id"]
-    display_name = validate_customer(ctx, fields, own_id)
-    row = _customer_row(ctx, fields, display_name, current)
+    current = update_target(ctx, "Customer", sent, operation)
+    fields = with_current(current, CUSTOMER_SCHEMA.read(sent), CUSTOMER_SCHEMA.writable, sent)
+    display_name = validate_customer(ctx, fields, current)
+    parent = customer_parent(ctx, fields, None if current is None else current["Id"])
+    row = _customer_row(ctx, fields, display_name, parent, current)
     ctx.realm.put("Customer", row)
+    refresh_names(ctx.realm, "Customer", row["Id"], "DisplayName")
+    if current is not None and current.get("ParentRef") != row.get("ParentRef"):
+        refresh_balances(ctx.realm)  # the balances with jobs above it change
+    ctx.journal("Customer", row["Id"], "Create" if current is None else "Update")
     return row
 
 
-def _update_target(realm: Realm, sent: JsonDict, operation: str) -> JsonDict | None:
-    """Return the stored customer an update names, or None for a create."""
-    if "Id" not in sent:
-        if operation == "update":
-            raise required_param_missing("Id")
-        return None
-    current = realm.get("Customer", str(sent["Id"]))
-    if current is None:
-        raise object_not_found()
-    if "SyncToken" not in sent:
-        raise required_param_missing("SyncToken")
-    # Clients send SyncToken as a number too (python-quickbooks sends 0); QBO reads its string.
-    if str(sent["SyncToken"]) != current["SyncToken"]:
-        raise stale_object()
-    return current
-
-
 def _customer_row(
-    ctx: WriteContext, fields: JsonDict, display_name: str, current: JsonDict | None
+    ctx: WriteContext,
+    fields: JsonDict,
+    display_name: str,
+    parent: JsonDict | None,
+    current: JsonDict | None,
 ) -> JsonDict:
     """Build the stored JSON, keys in QBO's order; fields without a value are left out."""
-    stamp = meta_time(ctx.now)
-    if current is None:
-        entity_id, sync_token = ctx.realm.new_id("Customer"), "0"
-        created, balance, pseudonym = stamp, 0, "0020" + secrets.token_hex(17)
-    else:
-        entity_id, sync_token = current["Id"], str(int(current["SyncToken"]) + 1)
-        created, balance = current["MetaData"]["CreateTime"], current["Balance"]
-        pseudonym = current["V4IDPseudonym"]
+    balance = 0 if current is None else current["Balance"]
+    with_jobs = 0 if current is None else current["BalanceWithJobs"]
+    pseudonym = "0020" + secrets.token_hex(17) if current is None else current["V4IDPseudonym"]
     row = {
         "Taxable": fields.get("Taxable", True),
         "BillAddr": fields.get("BillAddr"),
         "ShipAddr": fields.get("ShipAddr"),
         "Notes": fields.get("Notes"),
-        "Job": False,
-        "BillWithParent": False,
+        "Job": parent is not None,
+        "BillWithParent": parent is not None and fields.get("BillWithParent", False),
+        "ParentRef": None if parent is None else {"value": parent["Id"]},
+        "Level": None if parent is None else level(ctx.realm, "Customer", parent) + 1,
         "Balance": balance,
-        "BalanceWithJobs": balance,
-        "CurrencyRef": dict(_US_DOLLAR),
+        "BalanceWithJobs": with_jobs,
+        "CurrencyRef": dict(US_DOLLAR),
         "PreferredDeliveryMethod": fields.get("PreferredDeliveryMethod", "Print"),
         "IsProject": False,
         "ClientEntityId": "0",
         "domain": "QBO",
         "sparse": False,
-        "Id": entity_id,
-        "SyncToken": sync_token,
-        "MetaData": {"CreateTime": created, "LastUpdatedTime": stamp},
+        **identity(ctx, "Customer", current),
         **{part: fields.get(part) for part in NAME_PARTS},
-        # Without sub-customers the fully qualified name is the display name itself.
-        "FullyQualifiedName": display_name,
+        "FullyQualifiedName": qualified_name(parent, display_name),
         "CompanyName": fields.get("CompanyName"),
         "DisplayName": display_name,
         # The default is cut to the field's own limit, as a 500-character DisplayName may be.

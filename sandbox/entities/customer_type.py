@@ -3,11 +3,9 @@
 from datetime import datetime
 
 from sandbox.clock import meta_time
+from sandbox.entities.ids import new_id
 from sandbox.entities.payload import JsonDict
 from sandbox.realm import Realm
-
-# QBO's CustomerType Ids are long digit strings (e.g. "5000000000000018823"), unlike customers'.
-FIRST_ID = 5000000000000018823
 
 
 def add_customer_type(realm: Realm, name: str, now: datetime, active: bool = True) -> JsonDict:
@@ -18,9 +16,10 @@ def add_customer_type(realm: Realm, name: str, now: datetime, active: bool = Tru
         "Active": active,
         "domain": "QBO",
         "sparse": False,
-        "Id": realm.new_id("CustomerType", first=FIRST_ID),
+        "Id": new_id(realm, "CustomerType"),
         "SyncToken": "0",
         "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp},
     }
     realm.put("CustomerType", row)
+    realm.record("CustomerType", row["Id"], "Create", now)
     return row

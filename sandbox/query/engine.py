@@ -5,6 +5,7 @@ from sandbox.entities.registry import EntitySpec, QueryField
 from sandbox.faults import query_validation_error
 from sandbox.options import SandboxOptions
 from sandbox.query.predicates import compile_condition, sort_key
+from sandbox.query.projection import project
 from sandbox.query.syntax import Query
 
 DEFAULT_MAX_RESULTS = 100
@@ -30,6 +31,8 @@ def run_query(
     page = matched[start - 1 : start - 1 + size]
     if not page:
         return {}
+    if query.fields is not None:
+        page = [project(row, query.fields) for row in page]
     return {spec.name: page, "startPosition": start, "maxResults": len(page)}
 
 

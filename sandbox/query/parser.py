@@ -64,7 +64,7 @@ class _Parser:
 
     def query(self) -> Query:
         self._expect_keyword("select")
-        count = self._select_list()
+        count, fields = self._select_list()
         self._expect_keyword("from")
         entity = self._identifier()
         where = self._where() if self._keyword("where") else ()
@@ -85,23 +85,26 @@ class _Parser:
             descending=descending,
             start_position=paging.get("startposition"),
             max_results=paging.get("maxresults"),
+            fields=fields,
         )
 
-    def _select_list(self) -> bool:
+    def _select_list(self) -> tuple[bool, tuple[str, ...] | None]:
+        """Return whether this is count(*), and the fields named (None when `*` is among them)."""
         if self._keyword("count"):
             self._expect_symbol("(")
             self._expect_symbol("*")
             self._expect_symbol(")")
-            return True
+            return True, None
+        star, names = False, []
         while True:
             if self.token.kind == "symbol" and self.token.text == "*":
-                self.pos += 1
+                star, self.pos = True, self.pos + 1
             elif self.token.kind != "identifier" or self.token.is_word("from"):
                 raise self._error('"*"', '"count"', "<IDENTIFIER>")
             else:
-                self.pos += 1
+                names.append(self._advance().text)
             if not (self.token.kind == "symbol" and self.token.text == ","):
-                return False
+                return False, None if star else tuple(names)
             self.pos += 1
 
     def _where(self) -> tuple[Condition, ...]:

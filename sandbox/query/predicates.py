@@ -7,6 +7,7 @@ booleans only `=` and `in`, and `like` (with `%` only) only text.
 import operator
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sandbox.clock import parse_time
@@ -25,6 +26,7 @@ _OPERATORS: dict[FieldKind, tuple[str, ...]] = {
     "boolean": ("=", "in"),
     "number": _ORDERED,
     "datetime": _ORDERED,
+    "date": _ORDERED,
 }
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
@@ -92,6 +94,8 @@ def _stored(field: QueryField, row: JsonDict, options: SandboxOptions) -> Any:
         return options.fold_name(value)
     if field.kind == "datetime":
         return parse_time(value)
+    if field.kind == "date":
+        return date.fromisoformat(value)
     if field.kind == "number":
         return float(value)
     return value
@@ -108,6 +112,8 @@ def _literal(field: QueryField, value: Value, options: SandboxOptions) -> Any:
             return {"true": True, "false": False}[value.text.lower()]
         if field.kind == "number":
             return float(value.text)
+        if field.kind == "date":
+            return date.fromisoformat(value.text)
         return parse_time(value.text)
     except (KeyError, ValueError):
         raise query_validation_error(

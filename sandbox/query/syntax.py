@@ -26,7 +26,7 @@ class Condition:
 
 @dataclass(frozen=True)
 class Query:
-    """A whole statement. Projections are parsed and dropped: QBO answers every field."""
+    """A whole statement; `fields` is None for `select *` (also `select *, Sku`)."""
 
     entity: str
     count: bool
@@ -35,3 +35,4 @@ class Query:
     descending: bool = False
     start_position: int | None = None
     max_results: int | None = None
+    fields: tuple[str, ...] | None = None

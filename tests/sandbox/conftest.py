@@ -6,14 +6,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from sandbox.app import create_app
+from sandbox.options import SandboxOptions
 from sandbox.state import SandboxState
 from tests.sandbox.qbo_calls import REALM_ID, TOKEN, QboCalls
 
 
 @pytest.fixture
 def state() -> SandboxState:
-    """A sandbox with one empty realm and one access token for it."""
-    state = SandboxState()
+    """A sandbox with one empty realm and one access token for it, throttling off: these tests
+    make dozens of calls a second; QBO's limits have tests of their own (test_limits_*)."""
+    state = SandboxState(SandboxOptions(throttling=False))
     state.add_realm(REALM_ID)
     state.issue_access_token(REALM_ID, TOKEN)
     return state

@@ -58,10 +58,21 @@ class QboCalls:
 
     def create_customer(self, display_name: str, **fields: Any) -> dict[str, Any]:
         """Create a customer and return it, failing the test if QBO would refuse it."""
-        response = self.post("customer", {"DisplayName": display_name, **fields})
+        return self.create("Customer", {"DisplayName": display_name, **fields})
+
+    def create(self, entity: str, body: dict[str, Any], **params: str) -> dict[str, Any]:
+        """POST a write of `entity` and return the entity answered, failing on a fault."""
+        response = self.post(entity.lower(), body, **params)
         assert response.status_code == 200, response.get_json()
-        customer: dict[str, Any] = response.get_json()["Customer"]
-        return customer
+        written: dict[str, Any] = response.get_json()[entity]
+        return written
+
+    def read(self, entity: str, entity_id: str) -> dict[str, Any]:
+        """GET one entity by Id and return it, failing on a fault."""
+        response = self.get(f"{entity.lower()}/{entity_id}")
+        assert response.status_code == 200, response.get_json()
+        row: dict[str, Any] = response.get_json()[entity]
+        return row
 
 
 def fault_of(response: TestResponse) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sandbox.state import SandboxState
+from tests.sandbox.books import a_payment, a_sales_line, an_invoice, an_invoice_body, an_item
 from tests.sandbox.qbo_calls import REALM_ID, QboCalls, missing_from, sample, shape
 
 
@@ -119,3 +120,27 @@ def test_each_batch_item_is_metered_and_a_read_past_the_quota_fails_alone(
     assert write["Customer"]["DisplayName"] == "Still Written"  # writes are never metered
     counters = state.throttle.counters.all()[REALM_ID]
     assert counters["writes"] >= 1
+
+
+def test_batch_options_void_a_payment_and_allow_a_duplicate_doc_number(
+    state: SandboxState, qbo: QboCalls
+) -> None:
+    customer = qbo.create_customer("Batch Payer")
+    item = an_item(qbo)
+    invoice = an_invoice(qbo, customer["Id"], item["Id"], DocNumber="1001")
+    payment = a_payment(qbo, customer["Id"], 100, (invoice["Id"], 100))
+    duplicate = an_invoice_body(customer["Id"], a_sales_line(item["Id"], 50), DocNumber="1001")
+    items = [
+        {"bId": "v", "operation": "update", "optionsData": "void",
+         "Payment": {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True}},
+        {"bId": "d", "operation": "create", "optionsData": "allowduplicatedocnum",
+         "Invoice": duplicate},
+        {"bId": "x", "operation": "create", "Invoice": duplicate},
+    ]  # fmt: skip
+
+    voided, allowed, refused = batch(qbo, items).get_json()["BatchItemResponse"]
+
+    assert voided["Payment"]["TotalAmt"] == 0
+    assert allowed["Invoice"]["DocNumber"] == "1001"
+    assert refused["Fault"]["Error"][0]["code"] == "6140"
+    assert qbo.read("Invoice", invoice["Id"])["Balance"] == 450  # the void gave it back

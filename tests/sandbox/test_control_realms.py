@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 from flask.testing import FlaskClient
 
-from sandbox.app import create_app
-from sandbox.control.realm_views import MERGE_MISSING
 from sandbox.seed import DEMO_ACCESS_TOKEN
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
@@ -109,29 +106,19 @@ def test_deactivating_an_unknown_customer_is_qbos_610(client: FlaskClient) -> No
     assert fault_of(answer)["code"] == "610"
 
 
-def test_merge_answers_501_while_the_state_cannot_merge(client: FlaskClient) -> None:
-    answer = client.post("/_sandbox/merge", json={"realm_id": REALM_ID, "from": "2", "into": "1"})
+def test_merge_moves_a_customer_into_another_as_a_ui_user_does(
+    state: SandboxState, client: FlaskClient, qbo: QboCalls
+) -> None:
+    gone = state.add_customer(REALM_ID, DisplayName="Acme (old)")
+    kept = state.add_customer(REALM_ID, DisplayName="Acme")
 
-    assert answer.status_code == 501
-    assert answer.get_json() == {"error": MERGE_MISSING}
-
-
-def test_merge_calls_the_states_merge_customers_when_it_has_one() -> None:
-    merged: list[tuple[str, str, str]] = []
-
-    class MergingState(SandboxState):
-        def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> dict[str, Any]:
-            merged.append((realm_id, from_id, into_id))
-            return {"Id": into_id}
-
-    state = MergingState()
-    client = create_app(state).test_client()
-
-    answer = client.post("/_sandbox/merge", json={"realm_id": "7", "from": "2", "into": "1"})
+    answer = client.post(
+        "/_sandbox/merge", json={"realm_id": REALM_ID, "from": gone["Id"], "into": kept["Id"]}
+    )
 
     assert answer.status_code == 200
-    assert answer.get_json()["Customer"] == {"Id": "1"}
-    assert merged == [("7", "2", "1")]
+    assert answer.get_json()["Customer"]["Id"] == kept["Id"]
+    assert fault_of(qbo.get(f"customer/{gone['Id']}"))["code"] == "610"
 
 
 def test_merge_needs_realm_from_and_into(client: FlaskClient) -> None:
