@@ -3,7 +3,8 @@
 from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException
 
-import sandbox.batch  # noqa: F401  (adds /batch to the v3 blueprint)
+import sandbox.batch
+import sandbox.cdc  # noqa: F401  (adds /cdc to the v3 blueprint)
 from sandbox.control.wiring import install_layers
 from sandbox.faults import QboError, QboFault, system_fault
 from sandbox.oauth.views import blueprint as oauth_blueprint
