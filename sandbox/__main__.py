@@ -14,6 +14,7 @@ from sandbox.control.snapshot import load_snapshot, save_snapshot
 from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
+from sandbox.webhooks.delivery import FORMATS, WebhookConfig
 
 DEFAULT_REDIRECT_URI = "http://localhost:8000/callback"
 PROG = "python -m sandbox"
@@ -36,6 +37,25 @@ def parse_args(argv: list[str] | None = None, prog: str = PROG) -> argparse.Name
         help=f"a redirect URI of the OAuth app, matched exactly; repeatable "
         f"({DEFAULT_REDIRECT_URI})",
     )
+    hooks = parser.add_argument_group("webhooks")
+    hooks.add_argument(
+        "--webhook-url",
+        action="append",
+        dest="webhook_urls",
+        metavar="URL",
+        help="POST signed change notifications here; repeatable (none)",
+    )
+    hooks.add_argument(
+        "--webhook-verifier-token",
+        default="sandbox-verifier-token",
+        help="the app's verifier token that keys intuit-signature (sandbox-verifier-token)",
+    )
+    hooks.add_argument(
+        "--webhook-format",
+        choices=FORMATS,
+        default="cloudevents",
+        help="body of the notifications (cloudevents)",
+    )
     add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -54,6 +74,9 @@ def build_state(args: argparse.Namespace) -> tuple[SandboxState, dict[str, str]]
         args.client_id, args.client_secret, args.redirect_uris or [DEFAULT_REDIRECT_URI]
     )
     state.options = options_from(args, state.options)
+    if args.webhook_urls:
+        config = WebhookConfig(args.webhook_urls, args.webhook_verifier_token, args.webhook_format)
+        state.configure_webhooks(config)
     return state, tokens
 
 
@@ -85,6 +108,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> None:
         pass
     finally:
         server.stop()
+        state.configure_webhooks(None)
         if args.snapshot_out:
             save_snapshot(state, args.snapshot_out)
             print(f"Snapshot written to {args.snapshot_out}", flush=True)

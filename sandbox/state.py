@@ -20,6 +20,8 @@ from sandbox.options import SandboxOptions
 from sandbox.query.engine import run_query
 from sandbox.query.parser import parse_query
 from sandbox.realm import Realm, WriteContext
+from sandbox.webhooks.delivery import WebhookConfig, WebhookSender
+from sandbox.webhooks.publisher import JournalPublisher
 
 MAX_REQUESTID_LENGTH = 50
 
@@ -44,6 +46,7 @@ class SandboxState:
         self._realms: dict[str, Realm] = {}
         # OAuth apps and every bearer token; it has its own lock and never takes this one.
         self.oauth = TokenStore(self.now, self._refresh_grace)
+        self._webhooks: JournalPublisher | None = None
 
     def now(self) -> datetime:
         """Return the sandbox's current time (its clock's)."""
@@ -187,19 +190,41 @@ class SandboxState:
             raise unsupported_operation(f"Operation {operation or 'create'} is not supported.")
         with self._lock:
             saved = spec.save(self._context(realm_id, include), payload, operation)
+            self._publish(realm_id)
             return copy.deepcopy(saved)
 
     def merge_customers(self, realm_id: str, from_id: str, into_id: str) -> JsonDict:
         """Merge customer `from_id` into `into_id` as a QBO user does in the UI; return `into`."""
         with self._lock:
             context = self._context(realm_id)
-            return copy.deepcopy(customer_controls.merge_customers(context, from_id, into_id))
+            survivor = customer_controls.merge_customers(context, from_id, into_id)
+            self._publish(realm_id)
+            return copy.deepcopy(survivor)
 
     def deactivate_customer(self, realm_id: str, customer_id: str) -> JsonDict:
         """Make a customer inactive as a QBO user does in the UI (balance or not); return it."""
         with self._lock:
             context = self._context(realm_id)
-            return copy.deepcopy(customer_controls.deactivate_customer(context, customer_id))
+            deactivated = customer_controls.deactivate_customer(context, customer_id)
+            self._publish(realm_id)
+            return copy.deepcopy(deactivated)
+
+    def configure_webhooks(self, config: WebhookConfig | None) -> WebhookSender | None:
+        """Notify every change from now on as `config` says (None: stop notifying)."""
+        with self._lock:
+            if self._webhooks is not None:
+                self._webhooks.sender.stop()
+            self._webhooks = None
+            if config is None:
+                return None
+            journals = {realm_id: realm.journal for realm_id, realm in self._realms.items()}
+            self._webhooks = JournalPublisher(WebhookSender(config), journals)
+            return self._webhooks.sender
+
+    @property
+    def webhooks(self) -> WebhookSender | None:
+        """The sender of webhook notifications, if they are configured."""
+        return None if self._webhooks is None else self._webhooks.sender
 
     def changes(self, realm_id: str, since: datetime, entities: Iterable[str]) -> list[Change]:
         """Return the journal entries of `entities` (any case) at or after `since`, in order."""
@@ -240,6 +265,10 @@ class SandboxState:
                 replies[requestid] = (status, copy.deepcopy(body))
             status, body = replies[requestid]
             return status, copy.deepcopy(body)
+
+    def _publish(self, realm_id: str) -> None:
+        if self._webhooks is not None:
+            self._webhooks.publish(realm_id, self._realm(realm_id).journal)
 
     def _refresh_grace(self) -> timedelta:
         return timedelta(seconds=self.options.old_refresh_grace)

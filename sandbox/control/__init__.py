@@ -27,6 +27,10 @@ unknown realm; 409 for a realm that exists). The switches are `SandboxOptions`' 
                                              even with a balance, SyncToken +1, no API token
     POST   /_sandbox/merge {"realm_id", "from", "into"}   merges customers as a QBO UI user:
                                              transactions move, `from` reads 610 afterwards
+    PUT    /_sandbox/webhooks {"targets", "verifier_token", "format", "schedule_scale"}
+                                             notify later changes, signed (webhook_views)
+    GET    /_sandbox/webhooks                the configuration and the delivery attempts
+    DELETE /_sandbox/webhooks                stop notifying
     POST   /_sandbox/snapshot {"path"}       write the whole state to a JSON file
     POST   /_sandbox/snapshot/load {"path"}  replace the whole state with that file's
 

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from sandbox.control import realm_views, views
+from sandbox.control import realm_views, views, webhook_views
 from sandbox.control.chaos import ChaosMiddleware
 from sandbox.control.http import blueprint
 from sandbox.limits.middleware import LimitsMiddleware
@@ -10,7 +10,7 @@ from sandbox.state import SandboxState
 
 CHAOS_EXTENSION = "qbo_sandbox_chaos"
 # The view modules register their routes on the blueprint when imported.
-_VIEWS = (views, realm_views)
+_VIEWS = (views, realm_views, webhook_views)
 
 
 def install_layers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -12,13 +14,14 @@ from tests.sandbox.qbo_calls import REALM_ID, TOKEN, QboCalls
 
 
 @pytest.fixture
-def state() -> SandboxState:
+def state() -> Iterator[SandboxState]:
     """A sandbox with one empty realm and one access token for it, throttling off: these tests
     make dozens of calls a second; QBO's limits have tests of their own (test_limits_*)."""
     state = SandboxState(SandboxOptions(throttling=False))
     state.add_realm(REALM_ID)
     state.issue_access_token(REALM_ID, TOKEN)
-    return state
+    yield state
+    state.configure_webhooks(None)  # stops a sender a test configured
 
 
 @pytest.fixture
