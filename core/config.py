@@ -24,6 +24,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # None means the in-process broker of the embedded default (one process only).
     redis_url: str | None = None
+    # Prefix of Dramatiq's keys: deployments (or test runs) sharing one Redis keep apart.
+    redis_namespace: str = "dramatiq"
     # How often the scheduler runs the outbox relay.
     relay_interval_seconds: float = 5.0
     qbo_timeout_seconds: float = 30.0
@@ -36,6 +38,7 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
             redis_url=env.get("REDIS_URL") or None,
+            redis_namespace=env.get("QBSYNC_REDIS_NAMESPACE", "dramatiq"),
             relay_interval_seconds=float(env.get("QBSYNC_RELAY_INTERVAL", "5")),
             qbo_timeout_seconds=float(env.get("QBSYNC_QBO_TIMEOUT", "30")),
             log_level=env.get("LOG_LEVEL", "INFO"),

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from urllib.parse import urlsplit
+
+from redis import Redis
 
 POSTGRES_URL = os.environ.get(
     "QBSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,3 +32,15 @@ def answers(url: str, default_port: int) -> bool:
 
 HAS_POSTGRES = answers(POSTGRES_URL, 5432)
 HAS_REDIS = answers(REDIS_URL, 6379)
+
+
+def redis_namespace() -> str:
+    """A Dramatiq namespace of this test's own: test runs sharing one Redis never take each
+    other's messages."""
+    return f"qbsync-test-{uuid.uuid4().hex[:12]}"
+
+
+def drop_namespace(client: Redis, namespace: str) -> None:
+    """Delete every key of `namespace` (what a test run left in the shared Redis)."""
+    for key in client.scan_iter(match=f"{namespace}:*"):
+        client.delete(key)

@@ -26,6 +26,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     if settings.redis_url:
         broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=settings.redis_url,
+            namespace=settings.redis_namespace,
             heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
             maintenance_chance=MAINTENANCE_CHANCE,
         )

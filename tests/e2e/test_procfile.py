@@ -15,12 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from core.bootstrap import Services
 from tests.conftest import Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.e2e.test_dev_command import ProcessOutput
-from tests.servers import HAS_REDIS, REDIS_URL
+from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
 from tests.waiting import free_port, wait_for
 
 ROOT = Path(__file__).parents[2]
@@ -31,11 +32,13 @@ pytestmark = pytest.mark.skipif(not HAS_REDIS, reason="needs a Redis server: see
 
 @pytest.fixture
 def procfile_system(services: Services) -> Iterator[str]:
+    namespace = redis_namespace()
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "DATABASE_URL": services.settings.database_url,
         "REDIS_URL": REDIS_URL,
+        "QBSYNC_REDIS_NAMESPACE": namespace,
         "QBSYNC_RELAY_INTERVAL": "1",
         "WEB_CONCURRENCY": "1",
     }
@@ -68,6 +71,7 @@ def procfile_system(services: Services) -> Iterator[str]:
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) is not None
     output.close()
+    drop_namespace(Redis.from_url(REDIS_URL), namespace)
 
 
 def test_the_procfile_processes_sync_accounts(

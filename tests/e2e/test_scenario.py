@@ -22,7 +22,7 @@ from tests.api.conftest import auth
 from tests.conftest import Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.http_server import serving
-from tests.servers import HAS_REDIS, REDIS_URL
+from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
 from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
@@ -35,12 +35,13 @@ WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout
 def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
     """A broker the API sends to, and a worker consuming it."""
     if HAS_REDIS:
-        broker = build_broker(Settings(redis_url=REDIS_URL))
-        broker.client.flushdb()
+        namespace = redis_namespace()
+        broker = build_broker(Settings(redis_url=REDIS_URL, redis_namespace=namespace))
         env = {
             **os.environ,
             "DATABASE_URL": services.settings.database_url,
             "REDIS_URL": REDIS_URL,
+            "QBSYNC_REDIS_NAMESPACE": namespace,
         }
         process = subprocess.Popen(
             [str(DRAMATIQ), "worker.main", *WORKER_FLAGS],
@@ -49,6 +50,7 @@ def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
         yield broker
         process.terminate()
         assert process.wait(timeout=30) == 0
+        drop_namespace(broker.client, namespace)
     else:
         broker = RedisBroker(client=fakeredis.FakeRedis())
         with in_process_worker(broker, services):
