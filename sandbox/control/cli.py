@@ -28,8 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=SEEDS,
         default="demo",
         help="what each realm holds "
-        "(demo: 10 customers, 2 customer types; demo-no-individual: no "
-        "'Individual' type; empty) (demo)",
+        "(demo: 10 customers, 2 customer types, a chart of accounts, an item; "
+        "demo-no-individual: no 'Individual' type; demo-colliding: plus the vendor "
+        "'Office Supplies Co' and the employee 'Emily Platt'; empty) (demo)",
     )
     company.add_argument(
         "--realms",

@@ -1,4 +1,5 @@
-"""Companies to start with: the demo company, it without an "Individual" type, or nothing.
+"""Companies to start with: the demo company, it without an "Individual" type, it with a
+vendor and an employee whose names collide with clients' ("demo-colliding"), or nothing.
 
 `python -m sandbox --seed … --realms N` and `POST /_sandbox/realms` use these. The first realm
 of `seed_realms` is the demo realm with the demo token; the others get ids counting up from it,
@@ -10,7 +11,7 @@ import secrets
 from sandbox.seed import DEMO_ACCESS_TOKEN, DEMO_COMPANY_NAME, DEMO_REALM_ID, seed_demo_company
 from sandbox.state import SandboxState
 
-SEEDS = ("demo", "demo-no-individual", "empty")
+SEEDS = ("demo", "demo-no-individual", "demo-colliding", "empty")
 
 
 def seed_realm(
@@ -28,7 +29,8 @@ def seed_realm(
         realm_id,
         access_token,
         company_name=company_name,
-        with_individual_type=seed == "demo",
+        with_individual_type=seed != "demo-no-individual",
+        colliding_names=seed == "demo-colliding",
     )
 
 

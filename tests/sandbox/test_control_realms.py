@@ -49,6 +49,21 @@ def test_the_demo_without_individual_has_no_individual_type(client: FlaskClient)
     assert len(untyped) == 4
 
 
+def test_the_colliding_demo_refuses_clients_named_like_its_vendor_and_employee(
+    client: FlaskClient,
+) -> None:
+    body = client.post("/_sandbox/realms", json={"seed": "demo-colliding"}).get_json()
+    qbo = QboCalls(client, body["realm_id"], body["access_token"])
+
+    codes = [
+        fault_of(qbo.post("customer", {"DisplayName": name}))["code"]
+        for name in ("Office Supplies Co", "Emily Platt")
+    ]
+
+    assert codes == ["6240", "6240"]
+    assert [t["Name"] for t in qbo.rows("select * from CustomerType")] == ["Individual", "Business"]
+
+
 def test_realms_are_listed(client: FlaskClient) -> None:
     client.post("/_sandbox/realms", json={"realm_id": "42"})
 
