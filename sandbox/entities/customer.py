@@ -8,6 +8,7 @@ from the customer's invoices and payments (`balances.py`).
 
 import secrets
 
+from sandbox.entities.address import stored_address
 from sandbox.entities.balances import refresh_balances
 from sandbox.entities.customer_fields import CUSTOMER_SCHEMA
 from sandbox.entities.customer_rules import validate_customer
@@ -55,8 +56,10 @@ def _customer_row(
     pseudonym = "0020" + secrets.token_hex(17) if current is None else current["V4IDPseudonym"]
     row = {
         "Taxable": fields.get("Taxable", True),
-        "BillAddr": fields.get("BillAddr"),
-        "ShipAddr": fields.get("ShipAddr"),
+        **{
+            kind: stored_address(ctx, fields.get(kind), (current or {}).get(kind))
+            for kind in ("BillAddr", "ShipAddr")
+        },
         "Notes": fields.get("Notes"),
         "Job": parent is not None,
         "BillWithParent": parent is not None and fields.get("BillWithParent", False),

@@ -29,13 +29,13 @@ def test_a_customer_query_answer_has_the_shape_of_qbos(state: SandboxState, qbo:
     expected = sample("customer_query_response.json")
     row = expected["QueryResponse"]["Customer"][0]
     kind = state.add_customer_type(REALM_ID, "Business")
-    # QBO geocodes addresses and numbers them; the sandbox does not model that (yet).
-    for computed in ("Id", "Lat", "Long"):
-        del row["BillAddr"][computed]
-    writable = ("Taxable", "BillAddr", "GivenName", "FamilyName", "CompanyName")
+    # QBO numbers and geocodes an address itself; what a client sends holds neither.
+    sent_address = {k: v for k, v in row["BillAddr"].items() if k not in ("Id", "Lat", "Long")}
+    writable = ("Taxable", "GivenName", "FamilyName", "CompanyName")
     qbo.create_customer(
         row["DisplayName"],
         **{name: row[name] for name in writable},
+        BillAddr=sent_address,
         PrimaryPhone=row["PrimaryPhone"],
         PrimaryEmailAddr=row["PrimaryEmailAddr"],
         CustomerTypeRef={"value": kind["Id"]},

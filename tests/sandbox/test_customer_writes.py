@@ -246,3 +246,20 @@ def test_customers_are_handed_out_as_copies(state: SandboxState) -> None:
     state.customers(REALM_ID)[0]["DisplayName"] = "Changed"
 
     assert state.customers(REALM_ID)[0]["DisplayName"] == "Jane Doe"
+
+
+def test_an_address_gets_an_id_of_its_own_kept_across_updates_and_qbos_no_geocode(
+    qbo: QboCalls,
+) -> None:
+    address = {"Line1": "4581 Finch St.", "City": "Bayshore", "PostalCode": "94326"}
+    created = qbo.create_customer("Addressed", BillAddr=address)
+    updated = qbo.post(
+        "customer",
+        {"Id": created["Id"], "SyncToken": created["SyncToken"], "sparse": True,
+         "BillAddr": {**address, "City": "Bayview"}},
+    ).get_json()["Customer"]  # fmt: skip
+
+    assert created["BillAddr"]["Id"].isdigit()
+    assert updated["BillAddr"]["Id"] == created["BillAddr"]["Id"]
+    assert updated["BillAddr"]["City"] == "Bayview"
+    assert (created["BillAddr"]["Lat"], created["BillAddr"]["Long"]) == ("INVALID", "INVALID")
