@@ -76,6 +76,35 @@ def db_upgrade() -> None:
 
 
 @main.group()
+def keys() -> None:
+    """The keys that encrypt OAuth tokens at rest (QBSYNC_ENCRYPTION_KEYS)."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new random key."""
+    from core.adapters.crypto import generate_key
+
+    click.echo(generate_key())
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Reseal every stored token with the first key of QBSYNC_ENCRYPTION_KEYS.
+
+    Put the new key first, keep the old ones after it, run this, then drop the old ones.
+    """
+    from core.services.firms import reseal_tokens
+
+    services = build_services(Settings.from_env())
+    try:
+        count = reseal_tokens(services.uow(), services.vault)
+    finally:
+        services.engine.dispose()
+    click.echo(f"resealed the tokens of {count} connection(s) with the newest key")
+
+
+@main.group()
 def firms() -> None:
     """Firms (tenants) and their API keys."""
 
@@ -87,5 +116,8 @@ def firms_create(name: str) -> None:
     from core.services.firms import create_firm
 
     services = build_services(Settings.from_env())
-    firm_id, key = create_firm(services.uow(), name, services.clock())
+    try:
+        firm_id, key = create_firm(services.uow(), name, services.clock())
+    finally:
+        services.engine.dispose()
     click.echo(f"firm {firm_id} created; API key (shown once): {key}")

@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from api.app import create_app
+from core.adapters.crypto import generate_key
 from core.adapters.db.migrate import upgrade
 from core.bootstrap import build_services
 from core.config import Settings
@@ -51,7 +52,11 @@ def embedded_system(
     because the sandbox keeps its company in memory and links to a past one would dangle."""
     database.unlink(missing_ok=True)
     settings = Settings(
-        database_url=f"sqlite:///{database}", redis_url=None, relay_interval_seconds=2
+        database_url=f"sqlite:///{database}",
+        redis_url=None,
+        relay_interval_seconds=2,
+        # The embedded database lives for one run, so a key of its own is enough.
+        encryption_keys=(generate_key(),),
     )
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -66,6 +71,7 @@ def embedded_system(
     firm_id, key = create_firm(services.uow(), DEMO_FIRM, services.clock(), api_key=api_key)
     connect_firm(
         services.uow(),
+        services.vault,
         firm_id,
         realm_id=realm_id,
         api_base_url=sandbox.url,

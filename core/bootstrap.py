@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
 from core.adapters.qbo.client import HttpQboConnector
 from core.config import Settings
-from core.ports import QboConnector
+from core.ports import QboConnector, TokenVault
 
 
 def utc_now() -> datetime:
@@ -27,6 +28,7 @@ class Services:
     engine: sa.Engine
     sessions: sessionmaker[Session]
     qbo: QboConnector
+    vault: TokenVault
     clock: Callable[[], datetime]
 
     def uow(self) -> SqlUnitOfWork:
@@ -50,10 +52,12 @@ def build_services(
 ) -> Services:
     """Wire the services for `settings`; tests override the edges they do not own."""
     engine = create_db_engine(settings.database_url)
+    vault = FernetVault(settings.encryption_keys)
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        qbo=qbo or HttpQboConnector(settings.qbo_timeout_seconds),
+        qbo=qbo or HttpQboConnector(vault, settings.qbo_timeout_seconds),
+        vault=vault,
         clock=clock,
     )

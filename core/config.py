@@ -29,6 +29,8 @@ class Settings:
     # How often the scheduler runs the outbox relay.
     relay_interval_seconds: float = 5.0
     qbo_timeout_seconds: float = 30.0
+    # Fernet keys for tokens at rest, newest first (core/adapters/crypto.py).
+    encryption_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     @classmethod
@@ -41,5 +43,10 @@ class Settings:
             redis_namespace=env.get("QBSYNC_REDIS_NAMESPACE", "dramatiq"),
             relay_interval_seconds=float(env.get("QBSYNC_RELAY_INTERVAL", "5")),
             qbo_timeout_seconds=float(env.get("QBSYNC_QBO_TIMEOUT", "30")),
+            encryption_keys=tuple(
+                key.strip()
+                for key in env.get("QBSYNC_ENCRYPTION_KEYS", "").split(",")
+                if key.strip()
+            ),
             log_level=env.get("LOG_LEVEL", "INFO"),
         )

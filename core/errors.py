@@ -5,6 +5,7 @@
     ├── ConflictError            the request clashes with the record's state (HTTP 409)
     │   └── InvalidTransitionError   a status change SPEC §2 does not allow
     ├── NotConnectedError        the firm has no QBO connection (a permanent job failure)
+    ├── ConfigurationError       the process is configured wrongly (a missing or bad key)
     └── QboError                 QBO, or the way to it, failed; classified once, in the QBO adapter
         ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
         └── QboFaultError            QBO refused the request: a retry will not help
@@ -50,6 +51,10 @@ class NotConnectedError(QbsyncError):
 
     def __init__(self) -> None:
         super().__init__("This firm is not connected to QuickBooks Online; connect it first.")
+
+
+class ConfigurationError(QbsyncError):
+    """The process's configuration is missing or wrong; the message says what to set."""
 
 
 class QboError(QbsyncError):

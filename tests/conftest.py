@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
+from core.adapters.crypto import generate_key
 from core.adapters.db.migrate import upgrade
 from core.adapters.db.tables import metadata
 from core.bootstrap import Services, build_services
@@ -19,6 +20,8 @@ from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 from tests.servers import HAS_POSTGRES, HAS_REDIS, POSTGRES_URL, REQUIRE_SERVERS
 
+# Tokens in the test databases are sealed with this key; worker processes get it too.
+TEST_ENCRYPTION_KEY = generate_key()
 DB_BACKENDS = ["sqlite", *(["postgresql"] if HAS_POSTGRES else [])]
 
 
@@ -73,7 +76,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def services(database_url: str) -> Iterator[Services]:
-    built = build_services(Settings(database_url=database_url), qbo=None)
+    built = build_services(
+        Settings(database_url=database_url, encryption_keys=(TEST_ENCRYPTION_KEY,)), qbo=None
+    )
     yield built
     built.engine.dispose()
 
@@ -104,6 +109,7 @@ def connected_firm(services: Services, sandbox: Sandbox, name: str = "Test firm"
     firm_id, key = create_firm(services.uow(), name, services.clock())
     connect_firm(
         services.uow(),
+        services.vault,
         firm_id,
         realm_id=sandbox.realm_id,
         api_base_url=sandbox.url,

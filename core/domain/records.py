@@ -32,12 +32,12 @@ class ApiKey:
 
 @dataclass
 class QboConnection:
-    """How a firm reaches its QBO company."""
+    """How a firm reaches its QBO company; its token is stored sealed (core.ports.TokenVault)."""
 
     firm_id: int
     realm_id: str
     api_base_url: str
-    access_token: str
+    sealed_access_token: str
     connected_at: datetime
     id: int | None = None
 

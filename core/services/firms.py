@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from core.domain.records import ApiKey, Firm, QboConnection
-from core.ports import UnitOfWork
+from core.ports import TokenVault, UnitOfWork
 
 KEY_PREFIX = "qbs_"
 
@@ -43,6 +43,7 @@ def firm_for_api_key(uow: UnitOfWork, key: str) -> int | None:
 
 def connect_firm(
     uow: UnitOfWork,
+    vault: TokenVault,
     firm_id: int,
     *,
     realm_id: str,
@@ -57,8 +58,18 @@ def connect_firm(
                 firm_id=firm_id,
                 realm_id=realm_id,
                 api_base_url=api_base_url,
-                access_token=access_token,
+                sealed_access_token=vault.seal(access_token),
                 connected_at=now,
             )
         )
         uow.commit()
+
+
+def reseal_tokens(uow: UnitOfWork, vault: TokenVault) -> int:
+    """Seal every stored token again with the newest key; return how many connections."""
+    with uow:
+        connections = uow.connections.all()
+        for connection in connections:
+            connection.sealed_access_token = vault.reseal(connection.sealed_access_token)
+        uow.commit()
+        return len(connections)

@@ -18,7 +18,7 @@ import pytest
 from redis import Redis
 
 from core.bootstrap import Services
-from tests.conftest import Firm, Sandbox
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.e2e.test_dev_command import ProcessOutput
 from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
@@ -39,6 +39,7 @@ def procfile_system(services: Services) -> Iterator[str]:
         "DATABASE_URL": services.settings.database_url,
         "REDIS_URL": REDIS_URL,
         "QBSYNC_REDIS_NAMESPACE": namespace,
+        "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "QBSYNC_RELAY_INTERVAL": "1",
         "WEB_CONCURRENCY": "1",
     }

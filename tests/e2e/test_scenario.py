@@ -19,7 +19,7 @@ from api.app import create_app
 from core.bootstrap import Services
 from core.config import Settings
 from tests.api.conftest import auth
-from tests.conftest import Firm, Sandbox
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.http_server import serving
 from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
@@ -42,6 +42,7 @@ def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
             "DATABASE_URL": services.settings.database_url,
             "REDIS_URL": REDIS_URL,
             "QBSYNC_REDIS_NAMESPACE": namespace,
+            "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         }
         process = subprocess.Popen(
             [str(DRAMATIQ), "worker.main", *WORKER_FLAGS],

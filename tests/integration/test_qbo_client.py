@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.adapters.crypto import FernetVault, generate_key
 from core.adapters.qbo.client import HttpQboConnector, QboClient
 from core.domain.records import QboConnection
 from core.errors import QboAuthenticationError, QboFaultError, QboTransientError
@@ -14,20 +15,22 @@ from sandbox.seed import DEMO_ACCESS_TOKEN, INACTIVE_CUSTOMER
 from tests.conftest import Sandbox
 from tests.waiting import free_port
 
+VAULT = FernetVault([generate_key()])
+
 
 def connection(base_url: str, realm_id: str, token: str = DEMO_ACCESS_TOKEN) -> QboConnection:
     return QboConnection(
         firm_id=1,
         realm_id=realm_id,
         api_base_url=base_url,
-        access_token=token,
+        sealed_access_token=VAULT.seal(token),
         connected_at=datetime.now(UTC),
     )
 
 
 @pytest.fixture
 def connector() -> Iterator[HttpQboConnector]:
-    opened = HttpQboConnector(timeout_seconds=5)
+    opened = HttpQboConnector(VAULT, timeout_seconds=5)
     yield opened
     opened.close()
 

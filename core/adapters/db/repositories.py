@@ -48,6 +48,9 @@ class SqlConnections:
     def for_firm(self, firm_id: int) -> QboConnection | None:
         return self._s.scalars(sa.select(QboConnection).filter_by(firm_id=firm_id)).first()
 
+    def all(self) -> list[QboConnection]:
+        return list(self._s.scalars(sa.select(QboConnection).order_by(QboConnection.id)))  # type: ignore[arg-type]
+
 
 class SqlAccounts:
     def __init__(self, session: Session) -> None:

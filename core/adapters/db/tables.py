@@ -46,7 +46,7 @@ qbo_connections = sa.Table(
     sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False, unique=True),
     sa.Column("realm_id", sa.String(32), nullable=False),
     sa.Column("api_base_url", sa.String(500), nullable=False),
-    sa.Column("access_token", sa.Text, nullable=False),
+    sa.Column("sealed_access_token", sa.Text, nullable=False),
     sa.Column("connected_at", UtcDateTime, nullable=False),
 )
 

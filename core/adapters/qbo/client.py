@@ -15,6 +15,7 @@ from core.adapters.qbo.faults import error_from_response, fault_in
 from core.domain.qbo import QboCustomer
 from core.domain.records import QboConnection
 from core.errors import QboError, QboTransientError
+from core.ports import TokenVault
 
 MINOR_VERSION = "75"
 # QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
@@ -113,18 +114,23 @@ def _customer(row: dict[str, Any]) -> QboCustomer:
 
 
 class HttpQboConnector:
-    """Opens QBO clients over one shared, pooled httpx client."""
+    """Opens QBO clients over one shared, pooled httpx client, opening the sealed token."""
 
-    def __init__(self, timeout_seconds: float = 30.0, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        vault: TokenVault,
+        timeout_seconds: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._vault = vault
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
         )
 
     def __call__(self, connection: QboConnection) -> QboClient:
-        return QboClient(
-            self._http, connection.api_base_url, connection.realm_id, connection.access_token
-        )
+        token = self._vault.open(connection.sealed_access_token)
+        return QboClient(self._http, connection.api_base_url, connection.realm_id, token)
 
     def close(self) -> None:
         self._http.close()
