@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import Conflict, HTTPException, NotFound
+from werkzeug.exceptions import BadGateway, BadRequest, Conflict, HTTPException, NotFound
 
-from core.errors import ConflictError, NotFoundError
+from core.errors import ConflictError, NotConnectedError, NotFoundError, QboError
+from core.services.connection import ConsentRefusedError
 
 
 class QbsyncApi(Api):  # type: ignore[misc]
@@ -27,6 +28,19 @@ def register_domain_errors(app: Flask, api: QbsyncApi) -> None:
     @app.errorhandler(NotFoundError)
     def not_found(error: NotFoundError) -> Any:
         return api.handle_http_exception(NotFound(f"No {error.kind} {error.key!r} in this firm."))
+
+    @app.errorhandler(ConsentRefusedError)
+    def consent_refused(error: ConsentRefusedError) -> Any:
+        return api.handle_http_exception(BadRequest(str(error)))
+
+    @app.errorhandler(NotConnectedError)
+    def not_connected(error: NotConnectedError) -> Any:
+        return api.handle_http_exception(Conflict(str(error)))
+
+    @app.errorhandler(QboError)
+    def qbo_failed(error: QboError) -> Any:
+        # Intuit refused or failed a call made on the request path (the OAuth dance).
+        return api.handle_http_exception(BadGateway(error.message))
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> Any:

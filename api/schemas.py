@@ -91,3 +91,27 @@ class HealthSchema(Schema):
     status = fields.String(metadata={"description": "ok, or unavailable"})
     database = fields.String()
     broker = fields.String()
+
+
+class ConnectionSchema(Schema):
+    connected = fields.Boolean(metadata={"description": "False when never connected or broken"})
+    realm_id = fields.String(allow_none=True)
+    connected_at = fields.DateTime(allow_none=True)
+    access_expires_at = fields.DateTime(allow_none=True)
+    refresh_expires_at = fields.DateTime(allow_none=True)
+    hard_expires_at = fields.DateTime(
+        allow_none=True, metadata={"description": "The 5-year limit: reconnect before it"}
+    )
+    broken_reason = fields.String(allow_none=True)
+
+
+class AuthorizeSchema(Schema):
+    authorization_url = fields.String()
+
+
+class CallbackArgsSchema(Schema):
+    state = fields.String(required=True, validate=validate.Length(max=200))
+    code = fields.String(validate=validate.Length(max=512))
+    realmId = fields.String(validate=validate.Length(max=32))
+    error = fields.String(validate=validate.Length(max=100))
+    error_description = fields.String(validate=validate.Length(max=500))

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
 from core.adapters.qbo.client import HttpQboConnector
+from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
-from core.ports import QboConnector, TokenVault
+from core.ports import OAuthProvider, QboConnector, TokenVault
 
 
 def utc_now() -> datetime:
@@ -29,6 +30,7 @@ class Services:
     sessions: sessionmaker[Session]
     qbo: QboConnector
     vault: TokenVault
+    oauth: OAuthProvider
     clock: Callable[[], datetime]
 
     def uow(self) -> SqlUnitOfWork:
@@ -48,6 +50,7 @@ def build_services(
     settings: Settings,
     *,
     qbo: QboConnector | None = None,
+    oauth: OAuthProvider | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Services:
     """Wire the services for `settings`; tests override the edges they do not own."""
@@ -59,5 +62,13 @@ def build_services(
         sessions=session_factory(engine),
         qbo=qbo or HttpQboConnector(vault, settings.qbo_timeout_seconds),
         vault=vault,
+        oauth=oauth
+        or AuthlibOAuthProvider(
+            settings.qbo_client_id,
+            settings.qbo_client_secret,
+            settings.qbo_redirect_uri,
+            settings.qbo_discovery_url,
+            settings.qbo_timeout_seconds,
+        ),
         clock=clock,
     )

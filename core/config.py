@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///qbsync.sqlite3"
+INTUIT_DISCOVERY_URL = "https://developer.api.intuit.com/.well-known/openid_configuration"
+INTUIT_API_BASE_URL = "https://quickbooks.api.intuit.com"
 
 
 def normalise_database_url(url: str) -> str:
@@ -29,6 +31,12 @@ class Settings:
     # How often the scheduler runs the outbox relay.
     relay_interval_seconds: float = 5.0
     qbo_timeout_seconds: float = 30.0
+    # The app's keys at Intuit, where consents come back, and where Intuit's servers are.
+    qbo_client_id: str = ""
+    qbo_client_secret: str = ""
+    qbo_redirect_uri: str = "http://localhost:8000/v1/connection/callback"
+    qbo_discovery_url: str = INTUIT_DISCOVERY_URL
+    qbo_api_base_url: str = INTUIT_API_BASE_URL
     # Fernet keys for tokens at rest, newest first (core/adapters/crypto.py).
     encryption_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -49,4 +57,9 @@ class Settings:
                 if key.strip()
             ),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            qbo_client_id=env.get("QBO_CLIENT_ID", ""),
+            qbo_client_secret=env.get("QBO_CLIENT_SECRET", ""),
+            qbo_redirect_uri=env.get("QBO_REDIRECT_URI", cls.qbo_redirect_uri),
+            qbo_discovery_url=env.get("QBO_DISCOVERY_URL", INTUIT_DISCOVERY_URL),
+            qbo_api_base_url=env.get("QBO_API_BASE_URL", INTUIT_API_BASE_URL),
         )

@@ -39,6 +39,23 @@ class QboConnection:
     api_base_url: str
     sealed_access_token: str
     connected_at: datetime
+    sealed_refresh_token: str | None = None
+    access_expires_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+    hard_expires_at: datetime | None = None
+    broken_reason: str | None = None  # set when QBO refused the tokens: reconnect
+    id: int | None = None
+
+
+@dataclass
+class OAuthState:
+    """A pending consent: the `state` sent to Intuit (kept hashed), single use, short-lived."""
+
+    firm_id: int
+    state_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
     id: int | None = None
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.adapters.db.tables import jobs
+from core.adapters.db.tables import jobs, oauth_states
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
-from core.domain.records import Account, ApiKey, Firm, QboConnection, StatusChange
+from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
 from core.domain.status import SyncStatus
 
 
@@ -47,6 +47,28 @@ class SqlConnections:
 
     def for_firm(self, firm_id: int) -> QboConnection | None:
         return self._s.scalars(sa.select(QboConnection).filter_by(firm_id=firm_id)).first()
+
+    def remove(self, connection: QboConnection) -> None:
+        self._s.delete(connection)
+
+    def add_state(self, state: OAuthState) -> None:
+        self._s.add(state)
+
+    def take_state(self, state_hash: str, now: datetime) -> OAuthState | None:
+        """Use up a pending consent's state: compare-and-set, so a state works only once."""
+        taken = self._s.execute(
+            sa.update(oauth_states)
+            .where(
+                oauth_states.c.state_hash == state_hash,
+                oauth_states.c.used_at.is_(None),
+                oauth_states.c.expires_at > now,
+            )
+            .values(used_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self._s.scalars(sa.select(OAuthState).filter_by(state_hash=state_hash)).one()
 
     def all(self) -> list[QboConnection]:
         return list(self._s.scalars(sa.select(QboConnection).order_by(QboConnection.id)))  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import registry
 
 from core.adapters.db.types import UtcDateTime, enum_column
 from core.domain.jobs import Job, JobKind, JobState
-from core.domain.records import Account, ApiKey, Firm, QboConnection, StatusChange
+from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
 from core.domain.status import SyncStatus
 
 metadata = sa.MetaData(
@@ -48,6 +48,22 @@ qbo_connections = sa.Table(
     sa.Column("api_base_url", sa.String(500), nullable=False),
     sa.Column("sealed_access_token", sa.Text, nullable=False),
     sa.Column("connected_at", UtcDateTime, nullable=False),
+    sa.Column("sealed_refresh_token", sa.Text),
+    sa.Column("access_expires_at", UtcDateTime),
+    sa.Column("refresh_expires_at", UtcDateTime),
+    sa.Column("hard_expires_at", UtcDateTime),
+    sa.Column("broken_reason", sa.String(500)),
+)
+
+oauth_states = sa.Table(
+    "oauth_states",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False),
+    sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
 )
 
 accounts = sa.Table(
@@ -124,6 +140,7 @@ def map_records() -> None:
     mapper_registry.map_imperatively(Firm, firms)
     mapper_registry.map_imperatively(ApiKey, api_keys)
     mapper_registry.map_imperatively(QboConnection, qbo_connections)
+    mapper_registry.map_imperatively(OAuthState, oauth_states)
     mapper_registry.map_imperatively(Account, accounts)
     mapper_registry.map_imperatively(Job, jobs)
     mapper_registry.map_imperatively(StatusChange, status_changes)

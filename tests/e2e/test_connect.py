@@ -1,0 +1,136 @@
+"""Connecting a firm through Intuit's consent (the sandbox's OAuth server), syncing, and
+disconnecting, all through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from api.app import create_app
+from core.adapters.db.tables import qbo_connections
+from core.bootstrap import Services, build_services
+from core.config import Settings
+from core.services.firms import create_firm
+from core.services.sync_account import Outcome, run_sync_account
+from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REALM_ID, seed_demo_oauth_client
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
+from tests.fakes import RecordingDispatcher
+
+REDIRECT = "http://localhost:8000/v1/connection/callback"
+
+
+@pytest.fixture
+def oauth_services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
+    seed_demo_oauth_client(sandbox.state, [REDIRECT])
+    settings = Settings(
+        database_url=database_url,
+        encryption_keys=(TEST_ENCRYPTION_KEY,),
+        qbo_client_id=DEMO_CLIENT_ID,
+        qbo_client_secret=DEMO_CLIENT_SECRET,
+        qbo_redirect_uri=REDIRECT,
+        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
+        qbo_api_base_url=sandbox.url,
+    )
+    built = build_services(settings)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def unconnected(oauth_services: Services) -> Firm:
+    firm_id, key = create_firm(oauth_services.uow(), "Connecting firm", oauth_services.clock())
+    return Firm(id=firm_id, api_key=key)
+
+
+@pytest.fixture
+def client(oauth_services: Services) -> FlaskClient:
+    return create_app(oauth_services, RecordingDispatcher()).test_client()
+
+
+def consent(client: FlaskClient, firm: Firm, **extra: str) -> str:
+    """Start connecting and follow Intuit's redirect; return the callback's path and query."""
+    started = client.post("/v1/connection/authorize", headers=auth(firm))
+    assert started.status_code == 200
+    url = started.json["authorization_url"]
+    redirect = httpx.get(url).headers["location"]
+    parts = urlsplit(redirect)
+    assert parts.path == "/v1/connection/callback"
+    return f"{parts.path}?{parts.query}"
+
+
+def auth(firm: Firm) -> dict[str, str]:
+    return {"Authorization": f"Bearer {firm.api_key}"}
+
+
+def test_a_firm_connects_through_the_consent_and_its_accounts_sync(
+    client: FlaskClient, oauth_services: Services, unconnected: Firm
+) -> None:
+    assert client.get("/v1/connection", headers=auth(unconnected)).json["connected"] is False
+
+    answer = client.get(consent(client, unconnected))
+
+    assert answer.status_code == 200, answer.json
+    assert answer.json["connected"] is True
+    assert answer.json["realm_id"] == DEMO_REALM_ID
+    shown = client.get("/v1/connection", headers=auth(unconnected)).json
+    assert shown["access_expires_at"] < shown["refresh_expires_at"] < shown["hard_expires_at"]
+    assert "token" not in str(shown).replace("expires", "")
+    client.put("/v1/accounts/a-1", json={"name": "Cool Cars"}, headers=auth(unconnected))
+    job = client.post("/v1/accounts/a-1/sync", headers=auth(unconnected)).json
+    outcome = run_sync_account(
+        oauth_services.uow(), oauth_services.qbo, job["id"], "w", oauth_services.clock
+    )
+    assert outcome is Outcome.SYNCED
+
+
+def test_a_consent_link_works_once(client: FlaskClient, unconnected: Firm) -> None:
+    callback = consent(client, unconnected)
+    assert client.get(callback).status_code == 200
+    again = client.get(callback)
+    assert again.status_code == 400
+    assert "used or expired" in again.json["message"]
+
+
+def test_a_refused_consent_is_reported_not_a_500(
+    client: FlaskClient, unconnected: Firm, sandbox: Sandbox
+) -> None:
+    sandbox.state.options = type(sandbox.state.options)(consent="deny", throttling=False)
+
+    answer = client.get(consent(client, unconnected))
+
+    assert answer.status_code == 400
+    assert "access_denied" in answer.json["message"]
+    assert client.get("/v1/connection", headers=auth(unconnected)).json["connected"] is False
+
+
+def test_an_unknown_state_connects_nothing(client: FlaskClient, oauth_services: Services) -> None:
+    answer = client.get("/v1/connection/callback?state=forged&code=abc&realmId=1")
+    assert answer.status_code == 400
+    with oauth_services.engine.connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(qbo_connections)) == 0
+
+
+def test_disconnect_revokes_at_intuit_and_erases_the_tokens(
+    client: FlaskClient, oauth_services: Services, unconnected: Firm, sandbox: Sandbox
+) -> None:
+    client.get(consent(client, unconnected))
+    with oauth_services.uow() as uow:
+        connection = uow.connections.for_firm(unconnected.id)
+        assert connection is not None
+        access_token = oauth_services.vault.open(connection.sealed_access_token)
+
+    assert client.delete("/v1/connection", headers=auth(unconnected)).status_code == 204
+
+    assert client.get("/v1/connection", headers=auth(unconnected)).json["connected"] is False
+    assert not sandbox.state.token_is_valid(DEMO_REALM_ID, access_token)
+    assert client.delete("/v1/connection", headers=auth(unconnected)).status_code == 409
+
+
+def test_starting_a_connection_needs_the_api_key(client: FlaskClient) -> None:
+    assert client.post("/v1/connection/authorize").status_code == 401
+    assert client.get("/v1/connection").status_code == 401
