@@ -8,8 +8,10 @@
     ├── ConfigurationError       the process is configured wrongly (a missing or bad key)
     └── QboError                 QBO, or the way to it, failed; classified once, in the QBO adapter
         ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
+        ├── QboPayloadError          QBO's answer lacks a field qbsync needs, or is not JSON
         └── QboFaultError            QBO refused the request: a retry will not help
-            └── QboAuthenticationError   401/403: the connection needs a reconnect
+            ├── QboAuthenticationError   401/403: the connection needs a reconnect
+            └── QboOAuthError            the token endpoint refused: invalid_grant, invalid_client
 
 Every QboError carries what a bookkeeper or support needs: QBO's code, message and detail,
 the `intuit_tid` of the answer, and whether a retry may help.
@@ -99,5 +101,13 @@ class QboFaultError(QboError):
     """QBO refused the request (validation or business rule): retrying will not help."""
 
 
+class QboPayloadError(QboError):
+    """QBO answered in a shape qbsync cannot read: a field it needs is missing or mistyped."""
+
+
 class QboAuthenticationError(QboFaultError):
     """QBO refused the credentials; the firm has to reconnect."""
+
+
+class QboOAuthError(QboFaultError):
+    """Intuit's token endpoint refused; `code` is the OAuth `error` (`invalid_grant` …)."""

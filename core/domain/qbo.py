@@ -1,9 +1,15 @@
-"""What qbsync needs to know of a QBO customer, and how a QBO refusal reads to a bookkeeper."""
+"""What qbsync reads of QBO's answers, and how a QBO refusal reads to a bookkeeper.
+
+The value objects here are what `core.adapters.qbo.parsing` and its siblings make of QBO's JSON:
+entities, query, batch and CDC answers, OAuth token answers and webhook events.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from core.errors import QboError
 
@@ -18,6 +24,115 @@ class QboCustomer:
     display_name: str
     active: bool
     sync_token: str
+    customer_type_id: str | None = None  # CustomerTypeRef, present only when a type is assigned
+
+
+@dataclass(frozen=True)
+class QboCustomerType:
+    """A QBO CustomerType: read and query only."""
+
+    id: str
+    name: str
+    active: bool
+    sync_token: str
+
+
+@dataclass(frozen=True)
+class QboInvoice:
+    """A QBO Invoice; TotalAmt and Balance are QBO's own sums (Balance 0 means paid)."""
+
+    id: str
+    sync_token: str
+    customer_id: str
+    total_amt: Decimal
+    balance: Decimal
+    doc_number: str | None = None
+    txn_date: date | None = None
+    due_date: date | None = None
+    private_note: str | None = None  # a void prepends "Voided"
+
+
+@dataclass(frozen=True)
+class QboPayment:
+    """A QBO Payment and the invoices its lines are applied to."""
+
+    id: str
+    sync_token: str
+    customer_id: str
+    total_amt: Decimal
+    linked_invoice_ids: tuple[str, ...] = ()
+    unapplied_amt: Decimal | None = None
+    txn_date: date | None = None
+    private_note: str | None = None  # a void answers TotalAmt 0 and the note "Voided"
+
+
+@dataclass(frozen=True)
+class QboDeleted:
+    """What QBO answers for a deleted object: a delete's answer, or a stub in a CDC answer."""
+
+    entity: str
+    id: str
+    last_updated: datetime | None = None
+
+
+QboRecord: TypeAlias = QboCustomer | QboCustomerType | QboInvoice | QboPayment
+QboEntity: TypeAlias = QboRecord | QboDeleted
+E = TypeVar("E", QboCustomer, QboCustomerType, QboInvoice, QboPayment, QboDeleted)
+
+
+@dataclass(frozen=True)
+class QboQueryResponse:
+    """A `QueryResponse`: the rows of one page, or the count of a `count(*)` query."""
+
+    rows: tuple[QboEntity, ...] = ()
+    start_position: int | None = None
+    max_results: int | None = None
+    total_count: int | None = None
+
+    def of(self, kind: type[E]) -> list[E]:
+        """The rows of one kind, in QBO's order."""
+        return [row for row in self.rows if isinstance(row, kind)]
+
+
+@dataclass(frozen=True)
+class QboEntityChanges:
+    """One entity's part of a CDC answer: changed objects, and stubs of deleted ones."""
+
+    changed: tuple[QboRecord, ...] = ()
+    deleted: tuple[QboDeleted, ...] = ()
+
+
+# A batch item's answer: the entity written or read, a query's rows, or its fault, unraised.
+QboBatchResult: TypeAlias = QboEntity | QboQueryResponse | QboError
+
+
+@dataclass(frozen=True)
+class QboTokens:
+    """An OAuth token answer; lifetimes in seconds from the answer, tokens kept out of repr."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: int  # seconds the access token lives (3600)
+    refresh_expires_in: int  # seconds the refresh token lives; each refresh restarts the 101 days
+    hard_expires_in: int | None = None  # seconds to the five-year cap, when the request asked
+    id_token: str | None = field(default=None, repr=False)  # with the openid scope
+    token_type: str = "bearer"
+
+
+WebhookOperation: TypeAlias = Literal["Create", "Update", "Delete", "Merge", "Void", "Emailed"]
+
+
+@dataclass(frozen=True)
+class QboWebhookEvent:
+    """One change a webhook reports; events carry ids only, so the object is read afterwards."""
+
+    realm_id: str
+    entity: str
+    entity_id: str
+    operation: WebhookOperation
+    time: datetime | None = None
+    deleted_id: str | None = None  # on Merge: the Id merged away into entity_id
+    event_id: str | None = None  # CloudEvents `id`, for spotting a delivery seen before
 
 
 def display_name_for(account_name: str) -> str:

@@ -11,10 +11,16 @@ from typing import Any
 
 import httpx
 
-from core.adapters.qbo.faults import error_from_response, fault_in
-from core.domain.qbo import QboCustomer
+from core.adapters.qbo.faults import fault_in
+from core.adapters.qbo.parsing import (
+    answer_error,
+    json_body,
+    parse_entity_answer,
+    parse_query_response,
+)
+from core.domain.qbo import QboCustomer, QboQueryResponse
 from core.domain.records import QboConnection
-from core.errors import QboError, QboTransientError
+from core.errors import QboPayloadError, QboTransientError
 from core.ports import TokenVault
 
 MINOR_VERSION = "75"
@@ -40,13 +46,7 @@ class QboClient:
 
     def query(self, statement: str) -> dict[str, Any]:
         """Run a query statement; return the `QueryResponse` object."""
-        body = self._send(
-            "POST",
-            "/query",
-            content=statement.encode(),
-            headers={"Content-Type": "application/text"},
-        )
-        response: dict[str, Any] = body.get("QueryResponse", {})
+        response: dict[str, Any] = self._query_answer(statement).get("QueryResponse", {})
         return response
 
     def find_customers_by_display_name(self, display_name: str) -> list[QboCustomer]:
@@ -55,22 +55,36 @@ class QboClient:
             f"select * from Customer where DisplayName = {quote(display_name)} "
             f"and Active in (true, false) maxresults {MAX_RESULTS}"
         )
-        return [_customer(c) for c in self.query(statement).get("Customer", [])]
+        return self._query(statement).of(QboCustomer)
 
     def get_customer(self, customer_id: str) -> QboCustomer | None:
         """The customer with this Id, or None when QBO has no such customer."""
         statement = (
             f"select * from Customer where Id = {quote(customer_id)} and Active in (true, false)"
         )
-        rows = self.query(statement).get("Customer", [])
-        return _customer(rows[0]) if rows else None
+        rows = self._query(statement).of(QboCustomer)
+        return rows[0] if rows else None
 
     def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
         """Create a customer; a repeated `request_id` returns the first result."""
         body = self._send(
             "POST", "/customer", json={"DisplayName": display_name}, request_id=request_id
         )
-        return _customer(body["Customer"])
+        customer = parse_entity_answer(body)
+        if not isinstance(customer, QboCustomer):
+            raise QboPayloadError(f"QuickBooks answered a customer create with {customer!r}")
+        return customer
+
+    def _query(self, statement: str) -> QboQueryResponse:
+        return parse_query_response(self._query_answer(statement))
+
+    def _query_answer(self, statement: str) -> dict[str, Any]:
+        return self._send(
+            "POST",
+            "/query",
+            content=statement.encode(),
+            headers={"Content-Type": "application/text"},
+        )
 
     def _send(
         self, method: str, path: str, *, request_id: str | None = None, **kwargs: Any
@@ -85,32 +99,10 @@ class QboClient:
             )
         except httpx.TransportError as exc:  # timeouts and connection errors alike
             raise QboTransientError(f"QuickBooks could not be reached: {exc!r}") from exc
-        body = _json_or_none(response)
+        body = json_body(response)
         if response.is_success and body is not None and fault_in(body) is None:
             return body
-        raise error_from_response(response, body)
-
-
-def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
-    if "json" not in response.headers.get("content-type", ""):
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
-def _customer(row: dict[str, Any]) -> QboCustomer:
-    try:
-        return QboCustomer(
-            id=str(row["Id"]),
-            display_name=str(row.get("DisplayName", "")),
-            active=bool(row.get("Active", True)),
-            sync_token=str(row.get("SyncToken", "0")),
-        )
-    except KeyError as exc:
-        raise QboError(f"QuickBooks sent a customer without {exc.args[0]}") from exc
+        raise answer_error(response, body)
 
 
 class HttpQboConnector:
