@@ -10,8 +10,8 @@
         ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
         ├── QboPayloadError          QBO's answer lacks a field qbsync needs, or is not JSON
         └── QboFaultError            QBO refused the request: a retry will not help
-            ├── QboAuthenticationError   401/403: the connection needs a reconnect
-            └── QboOAuthError            the token endpoint refused: invalid_grant, invalid_client
+            └── QboAuthenticationError   401/403: the connection needs a reconnect
+                └── QboOAuthError            the token endpoint refused: invalid_grant …
 
 Every QboError carries what a bookkeeper or support needs: QBO's code, message and detail,
 the `intuit_tid` of the answer, and whether a retry may help.
@@ -109,5 +109,5 @@ class QboAuthenticationError(QboFaultError):
     """QBO refused the credentials; the firm has to reconnect."""
 
 
-class QboOAuthError(QboFaultError):
+class QboOAuthError(QboAuthenticationError):
     """Intuit's token endpoint refused; `code` is the OAuth `error` (`invalid_grant` …)."""

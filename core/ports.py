@@ -8,8 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.domain.jobs import Job
-from core.domain.oauth import TokenSet
-from core.domain.qbo import QboCustomer
+from core.domain.qbo import QboCustomer, QboTokens
 from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
 from core.domain.status import SyncStatus
 
@@ -114,8 +113,8 @@ class OAuthProvider(Protocol):
     """Intuit's OAuth 2.0 server, as the connection services use it."""
 
     def authorization_url(self, state: str) -> str: ...
-    def exchange_code(self, code: str) -> TokenSet: ...
-    def refresh(self, refresh_token: str) -> TokenSet: ...
+    def exchange_code(self, code: str) -> QboTokens: ...
+    def refresh(self, refresh_token: str) -> QboTokens: ...
     def revoke(self, token: str) -> None: ...
 
 

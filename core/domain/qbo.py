@@ -7,7 +7,7 @@ entities, query, batch and CDC answers, OAuth token answers and webhook events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TypeAlias, TypeVar
 
@@ -117,6 +117,20 @@ class QboTokens:
     hard_expires_in: int | None = None  # seconds to the five-year cap, when the request asked
     id_token: str | None = field(default=None, repr=False)  # with the openid scope
     token_type: str = "bearer"
+
+    def access_expires_at(self, now: datetime) -> datetime:
+        """When the access token stops working, for an answer received at `now`."""
+        return now + timedelta(seconds=self.expires_in)
+
+    def refresh_expires_at(self, now: datetime) -> datetime:
+        """When the refresh token dies unless used (the rolling 101 days)."""
+        return now + timedelta(seconds=self.refresh_expires_in)
+
+    def hard_expires_at(self, now: datetime) -> datetime | None:
+        """The five-year cap, when the answer gave it."""
+        if self.hard_expires_in is None:
+            return None
+        return now + timedelta(seconds=self.hard_expires_in)
 
 
 WebhookOperation: TypeAlias = Literal["Create", "Update", "Delete", "Merge", "Void", "Emailed"]

@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.oauth import STATE_LIFETIME, TokenSet
+from core.domain.oauth import STATE_LIFETIME
+from core.domain.qbo import QboTokens
 from core.domain.records import OAuthState, QboConnection
 from core.errors import NotConnectedError, QbsyncError
 from core.ports import OAuthProvider, TokenVault, UnitOfWork
@@ -91,7 +92,7 @@ def complete_connection(
 
 
 def store_tokens(
-    vault: TokenVault, connection: QboConnection, tokens: TokenSet, now: datetime
+    vault: TokenVault, connection: QboConnection, tokens: QboTokens, now: datetime
 ) -> None:
     """Keep a token answer on the connection: both tokens sealed, their expiries, no fault."""
     connection.sealed_access_token = vault.seal(tokens.access_token)

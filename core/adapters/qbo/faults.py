@@ -14,6 +14,8 @@ import httpx
 
 from core.errors import QboAuthenticationError, QboError, QboFaultError, QboTransientError
 
+TRANSIENT_CODES = frozenset({"3001", "10000"})
+
 
 def fault_in(body: Any) -> dict[str, Any] | None:
     """The first error of a JSON fault body, with lower-cased keys, or None."""
@@ -41,7 +43,8 @@ def error_from_response(response: httpx.Response, body: Any = None) -> QboError:
         "http_status": status,
         "intuit_tid": tid,
     }
-    if status == 429 or status >= 500:
+    # Throttling (3001) and system faults (10000) may pass, whatever status carried them.
+    if status == 429 or status >= 500 or code in TRANSIENT_CODES:
         return QboTransientError(message, **kwargs)
     if status in (401, 403):
         return QboAuthenticationError(

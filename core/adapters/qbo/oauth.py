@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from core.domain.oauth import TokenSet
+from core.adapters.qbo.oauth_parsing import parse_oauth_error, parse_token_answer
+from core.domain.qbo import QboTokens
 from core.errors import QboAuthenticationError, QboTransientError
 
 with warnings.catch_warnings():
@@ -58,7 +59,7 @@ class AuthlibOAuthProvider:
         )
         return str(url)
 
-    def exchange_code(self, code: str) -> TokenSet:
+    def exchange_code(self, code: str) -> QboTokens:
         """Trade an authorization code for tokens."""
         return self._tokens(
             lambda: self._client.fetch_token(
@@ -69,7 +70,7 @@ class AuthlibOAuthProvider:
             )
         )
 
-    def refresh(self, refresh_token: str) -> TokenSet:
+    def refresh(self, refresh_token: str) -> QboTokens:
         """New tokens for a refresh token (QBO may hand the same refresh token back)."""
         return self._tokens(
             lambda: self._client.refresh_token(
@@ -92,30 +93,15 @@ class AuthlibOAuthProvider:
             ).json()
         return str(self._endpoints[name])
 
-    def _tokens(self, request: Any) -> TokenSet:
-        answer = self._call(request)
-        try:
-            return TokenSet(
-                access_token=answer["access_token"],
-                refresh_token=answer["refresh_token"],
-                expires_in=int(answer["expires_in"]),
-                refresh_expires_in=int(answer["x_refresh_token_expires_in"]),
-                hard_expires_in=_optional_int(answer.get("x_refresh_token_hard_expires_in")),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise QboAuthenticationError(
-                "Intuit's token answer lacked a field qbsync needs; reconnect QuickBooks."
-            ) from exc
+    def _tokens(self, request: Any) -> QboTokens:
+        return parse_token_answer(self._call(request))
 
     @staticmethod
     def _call(request: Any) -> Any:
         try:
             return request()
         except OAuthError as exc:  # invalid_grant, invalid_client …: only a reconnect helps
-            raise QboAuthenticationError(
-                f"QuickBooks refused the connection ({exc.error}); reconnect QuickBooks.",
-                code=exc.error,
-            ) from None
+            raise parse_oauth_error({"error": exc.error}) from None
         except httpx.HTTPStatusError as exc:
             error = QboTransientError if exc.response.status_code >= 500 else QboAuthenticationError
             raise error(
@@ -127,7 +113,3 @@ class AuthlibOAuthProvider:
             raise QboTransientError(
                 f"Intuit's OAuth server could not be reached: {exc!r}"
             ) from None
-
-
-def _optional_int(value: object) -> int | None:
-    return None if value is None else int(str(value))

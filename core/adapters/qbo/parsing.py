@@ -28,11 +28,10 @@ from core.domain.qbo import (
     QboQueryResponse,
     QboRecord,
 )
-from core.errors import QboError, QboPayloadError, QboTransientError
+from core.errors import QboError, QboPayloadError
 
 # Codes that mean "try again later" whatever the HTTP status carrying them (a 200 batch item, a
 # 400 from a proxy): 3001 is throttling and 10000 QBO's SystemFault (shared/qbo/README.md, Faults).
-TRANSIENT_CODES = frozenset({"3001", "10000"})
 
 
 def parse_customer(row: Any) -> QboCustomer:
@@ -224,7 +223,7 @@ def answer_error(response: httpx.Response, body: Any = None) -> QboError:
     """The classified error of a failed answer, in any of QBO's fault shapes (JSON or XML)."""
     if body is None:
         body = json_body(response)
-    return classified(error_from_response(response, body))
+    return error_from_response(response, body)
 
 
 def _raise_fault(answer: Json) -> None:
@@ -235,17 +234,4 @@ def _raise_fault(answer: Json) -> None:
 
 def _error_in_200(body: Json, intuit_tid: str | None) -> QboError:
     carrier = httpx.Response(200, headers={"intuit_tid": intuit_tid} if intuit_tid else None)
-    return classified(error_from_response(carrier, body))
-
-
-def classified(error: QboError) -> QboError:
-    """The error, made transient when its code says a retry may help whatever the HTTP status."""
-    if error.retryable or error.code not in TRANSIENT_CODES:
-        return error
-    return QboTransientError(
-        error.message,
-        code=error.code,
-        detail=error.detail,
-        http_status=error.http_status,
-        intuit_tid=error.intuit_tid,
-    )
+    return error_from_response(carrier, body)
