@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
-from core.adapters.qbo.client import HttpQboConnector
+from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
 from core.ports import OAuthProvider, QboConnector, TokenVault
+from core.services.tokens import TokenKeeper, TokenKeepingConnector
 
 
 def utc_now() -> datetime:
@@ -55,20 +56,24 @@ def build_services(
 ) -> Services:
     """Wire the services for `settings`; tests override the edges they do not own."""
     engine = create_db_engine(settings.database_url)
+    sessions = session_factory(engine)
     vault = FernetVault(settings.encryption_keys)
+    oauth = oauth or AuthlibOAuthProvider(
+        settings.qbo_client_id,
+        settings.qbo_client_secret,
+        settings.qbo_redirect_uri,
+        settings.qbo_discovery_url,
+        settings.qbo_timeout_seconds,
+    )
+    if qbo is None:
+        keeper = TokenKeeper(lambda: SqlUnitOfWork(sessions), vault, oauth, clock)
+        qbo = TokenKeepingConnector(keeper, HttpQboClients(settings.qbo_timeout_seconds))
     return Services(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
-        qbo=qbo or HttpQboConnector(vault, settings.qbo_timeout_seconds),
+        sessions=sessions,
+        qbo=qbo,
         vault=vault,
-        oauth=oauth
-        or AuthlibOAuthProvider(
-            settings.qbo_client_id,
-            settings.qbo_client_secret,
-            settings.qbo_redirect_uri,
-            settings.qbo_discovery_url,
-            settings.qbo_timeout_seconds,
-        ),
+        oauth=oauth,
         clock=clock,
     )

@@ -51,8 +51,10 @@ class InvalidTransitionError(ConflictError):
 class NotConnectedError(QbsyncError):
     """The firm has no QuickBooks Online connection to sync through."""
 
-    def __init__(self) -> None:
-        super().__init__("This firm is not connected to QuickBooks Online; connect it first.")
+    def __init__(self, reason: str | None = None) -> None:
+        message = "QuickBooks is not connected"
+        super().__init__(f"{message}: {reason}" if reason else f"{message}; connect it first.")
+        self.reason = reason
 
 
 class ConfigurationError(QbsyncError):

@@ -29,6 +29,7 @@ class ConnectionRepository(Protocol):
     def add_state(self, state: OAuthState) -> None: ...
     def take_state(self, state_hash: str, now: datetime) -> OAuthState | None: ...
     def for_firm(self, firm_id: int) -> QboConnection | None: ...
+    def lock_for_firm(self, firm_id: int) -> QboConnection | None: ...
     def all(self) -> list[QboConnection]: ...
 
 
@@ -97,9 +98,15 @@ class Qbo(Protocol):
 
 
 class QboConnector(Protocol):
-    """Opens a QBO client for a firm's connection."""
+    """Opens a QBO client for a firm's connection (keeping its tokens fresh)."""
 
     def __call__(self, connection: QboConnection) -> Qbo: ...
+
+
+class QboClients(Protocol):
+    """Opens a QBO client for a company with a given access token."""
+
+    def __call__(self, connection: QboConnection, access_token: str) -> Qbo: ...
 
 
 class JobDispatcher(Protocol):

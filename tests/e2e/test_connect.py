@@ -3,6 +3,7 @@ disconnecting, all through the API."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -13,10 +14,11 @@ from flask.testing import FlaskClient
 
 from api.app import create_app
 from core.adapters.db.tables import qbo_connections
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services, build_services, utc_now
 from core.config import Settings
 from core.services.firms import create_firm
 from core.services.sync_account import Outcome, run_sync_account
+from core.services.tokens import TokenKeeper
 from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REALM_ID, seed_demo_oauth_client
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
 from tests.fakes import RecordingDispatcher
@@ -134,3 +136,77 @@ def test_disconnect_revokes_at_intuit_and_erases_the_tokens(
 def test_starting_a_connection_needs_the_api_key(client: FlaskClient) -> None:
     assert client.post("/v1/connection/authorize").status_code == 401
     assert client.get("/v1/connection").status_code == 401
+
+
+def connected(client: FlaskClient, firm: Firm) -> None:
+    assert client.get(consent(client, firm)).status_code == 200
+
+
+def sync(client: FlaskClient, services: Services, firm: Firm, external_id: str, name: str) -> str:
+    client.put(f"/v1/accounts/{external_id}", json={"name": name}, headers=auth(firm))
+    job = client.post(f"/v1/accounts/{external_id}/sync", headers=auth(firm)).json
+    run_sync_account(services.uow(), services.qbo, job["id"], "w", services.clock)
+    account: dict[str, object] = client.get(f"/v1/accounts/{external_id}", headers=auth(firm)).json
+    return str(account["status"])
+
+
+def test_an_access_token_expiring_mid_sync_fails_no_job(
+    client: FlaskClient, oauth_services: Services, unconnected: Firm, sandbox: Sandbox
+) -> None:
+    connected(client, unconnected)
+    statuses = [sync(client, oauth_services, unconnected, f"a-{n}", f"Client {n}") for n in (1, 2)]
+    sandbox.state.clock.advance(3700)  # QBO's hour is over; qbsync learns it from a 401
+
+    statuses += [sync(client, oauth_services, unconnected, f"a-{n}", f"Client {n}") for n in (3, 4)]
+
+    assert statuses == ["synced"] * 4
+    assert client.get("/v1/connection", headers=auth(unconnected)).json["connected"] is True
+
+
+def test_concurrent_refreshes_collapse_into_one_valid_token_pair(
+    client: FlaskClient, oauth_services: Services, unconnected: Firm, sandbox: Sandbox
+) -> None:
+    connected(client, unconnected)
+    with oauth_services.uow() as uow:
+        connection = uow.connections.for_firm(unconnected.id)
+        assert connection is not None
+        stale = oauth_services.vault.open(connection.sealed_access_token)
+    keeper = TokenKeeper(oauth_services.uow, oauth_services.vault, oauth_services.oauth, utc_now)
+    results: list[str] = []
+
+    def refresh() -> None:
+        results.append(keeper.access_token(unconnected.id, failed=stale))
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(results) == 2 and results[0] == results[1] != stale
+    assert sandbox.state.token_is_valid(DEMO_REALM_ID, results[0])
+    assert sync(client, oauth_services, unconnected, "a-1", "After Refresh") == "synced"
+
+
+def test_a_revoked_connection_turns_broken_and_its_jobs_fail_with_the_reason(
+    client: FlaskClient, oauth_services: Services, unconnected: Firm, sandbox: Sandbox
+) -> None:
+    connected(client, unconnected)
+    with oauth_services.uow() as uow:
+        connection = uow.connections.for_firm(unconnected.id)
+        assert connection is not None and connection.sealed_refresh_token is not None
+        refresh_token = oauth_services.vault.open(connection.sealed_refresh_token)
+    assert sandbox.state.revoke_token(refresh_token)  # the firm disconnected the app at Intuit
+
+    status = sync(client, oauth_services, unconnected, "a-1", "Cool Cars")
+
+    assert status == "failed"
+    account = client.get("/v1/accounts/a-1", headers=auth(unconnected)).json
+    assert account["error"]["message"].startswith("QuickBooks is not connected")
+    assert "invalid_grant" in account["error"]["message"]
+    shown = client.get("/v1/connection", headers=auth(unconnected)).json
+    assert shown["connected"] is False
+    assert "reconnect" in shown["broken_reason"]
+    assert sync(client, oauth_services, unconnected, "a-2", "Another") == "failed"
+    connected(client, unconnected)  # reconnecting lets it sync again
+    assert sync(client, oauth_services, unconnected, "a-3", "Third Client") == "synced"

@@ -48,6 +48,11 @@ class SqlConnections:
     def for_firm(self, firm_id: int) -> QboConnection | None:
         return self._s.scalars(sa.select(QboConnection).filter_by(firm_id=firm_id)).first()
 
+    def lock_for_firm(self, firm_id: int) -> QboConnection | None:
+        # FOR UPDATE on PostgreSQL: a second refresher waits here, then sees the new tokens.
+        query = sa.select(QboConnection).filter_by(firm_id=firm_id).with_for_update()
+        return self._s.scalars(query.execution_options(populate_existing=True)).first()
+
     def remove(self, connection: QboConnection) -> None:
         self._s.delete(connection)
 

@@ -21,7 +21,6 @@ from core.adapters.qbo.parsing import (
 from core.domain.qbo import QboCustomer, QboQueryResponse
 from core.domain.records import QboConnection
 from core.errors import QboPayloadError, QboTransientError
-from core.ports import TokenVault
 
 MINOR_VERSION = "75"
 # QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
@@ -105,24 +104,19 @@ class QboClient:
         raise answer_error(response, body)
 
 
-class HttpQboConnector:
-    """Opens QBO clients over one shared, pooled httpx client, opening the sealed token."""
+class HttpQboClients:
+    """Opens QBO clients over one shared, pooled httpx client."""
 
     def __init__(
-        self,
-        vault: TokenVault,
-        timeout_seconds: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
+        self, timeout_seconds: float = 30.0, transport: httpx.BaseTransport | None = None
     ) -> None:
-        self._vault = vault
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
         )
 
-    def __call__(self, connection: QboConnection) -> QboClient:
-        token = self._vault.open(connection.sealed_access_token)
-        return QboClient(self._http, connection.api_base_url, connection.realm_id, token)
+    def __call__(self, connection: QboConnection, access_token: str) -> QboClient:
+        return QboClient(self._http, connection.api_base_url, connection.realm_id, access_token)
 
     def close(self) -> None:
         self._http.close()

@@ -1,0 +1,119 @@
+"""Keeping a firm's access token fresh: refreshed before it expires, and once on a 401.
+
+The refresh runs while the connection's row is locked (SELECT … FOR UPDATE), so concurrent
+refreshes of one company, in any process, collapse into one: the second waits for the lock
+and finds the new tokens. This is the one place a transaction stays open across a call out,
+an OAuth call of a second, which is what makes the collapse hold. A refresh Intuit refuses
+(invalid_grant: revoked, expired) marks the connection broken with the reason, and every job
+of the firm then fails with "QuickBooks is not connected" until the firm reconnects.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from core.domain.qbo import QboCustomer
+from core.domain.records import QboConnection
+from core.errors import NotConnectedError, QboAuthenticationError, QboOAuthError
+from core.ports import OAuthProvider, Qbo, QboClients, TokenVault, UnitOfWork
+from core.services.connection import store_tokens
+
+# An access token this close to its end is refreshed before use, so no call meets its expiry.
+REFRESH_MARGIN = timedelta(minutes=5)
+
+T = TypeVar("T")
+
+
+class TokenKeeper:
+    """Hands out usable access tokens, refreshing them as needed."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        vault: TokenVault,
+        oauth: OAuthProvider,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._uow, self._vault, self._oauth, self._clock = uow, vault, oauth, clock
+        # Threads of one process queue here too: SQLite has no row locks to queue them.
+        self._refreshing = threading.Lock()
+
+    def access_token(self, firm_id: int, failed: str | None = None) -> str:
+        """A usable access token; `failed` is one QBO refused, to be replaced if still stored."""
+        with self._refreshing:
+            return self._access_token(firm_id, failed)
+
+    def _access_token(self, firm_id: int, failed: str | None) -> str:
+        now = self._clock()
+        with self._uow() as uow:
+            connection = uow.connections.lock_for_firm(firm_id)
+            if connection is None:
+                raise NotConnectedError()
+            if connection.broken_reason:
+                raise NotConnectedError(connection.broken_reason)
+            current = self._vault.open(connection.sealed_access_token)
+            if not self._due(connection, current, failed, now):
+                return current
+            try:
+                assert connection.sealed_refresh_token is not None
+                tokens = self._oauth.refresh(self._vault.open(connection.sealed_refresh_token))
+            except QboAuthenticationError as exc:
+                connection.broken_reason = (
+                    f"QuickBooks refused to refresh the connection ({exc.code or exc.message}); "
+                    "reconnect QuickBooks."
+                )
+                uow.commit()
+                raise NotConnectedError(connection.broken_reason) from exc
+            store_tokens(self._vault, connection, tokens, now)
+            uow.commit()
+            return tokens.access_token
+
+    @staticmethod
+    def _due(connection: QboConnection, current: str, failed: str | None, now: datetime) -> bool:
+        if connection.sealed_refresh_token is None:
+            return False  # a token without a refresh token (seeded by hand) cannot be renewed
+        if failed is not None:
+            return failed == current  # another process may have refreshed it already
+        expires = connection.access_expires_at
+        return expires is not None and expires <= now + REFRESH_MARGIN
+
+
+class TokenKeepingConnector:
+    """The QboConnector the workers use: clients whose token the keeper keeps fresh."""
+
+    def __init__(self, keeper: TokenKeeper, clients: QboClients) -> None:
+        self._keeper, self._clients = keeper, clients
+
+    def __call__(self, connection: QboConnection) -> Qbo:
+        return _KeptQbo(self._keeper, self._clients, connection)
+
+
+class _KeptQbo:
+    """A Qbo whose calls get a fresh token, and one retry with a new token after a 401."""
+
+    def __init__(self, keeper: TokenKeeper, clients: QboClients, connection: QboConnection):
+        self._keeper, self._clients, self._connection = keeper, clients, connection
+
+    def find_customers_by_display_name(self, display_name: str) -> list[QboCustomer]:
+        return self._call(lambda qbo: qbo.find_customers_by_display_name(display_name))
+
+    def get_customer(self, customer_id: str) -> QboCustomer | None:
+        return self._call(lambda qbo: qbo.get_customer(customer_id))
+
+    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+        # The same request id on the retry: a create that went through is not made twice.
+        return self._call(lambda qbo: qbo.create_customer(display_name, request_id=request_id))
+
+    def _call(self, action: Callable[[Qbo], T]) -> T:
+        firm_id = self._connection.firm_id
+        token = self._keeper.access_token(firm_id)
+        try:
+            return action(self._clients(self._connection, token))
+        except QboOAuthError:
+            raise
+        except QboAuthenticationError:
+            renewed = self._keeper.access_token(firm_id, failed=token)
+            return action(self._clients(self._connection, renewed))
