@@ -3,9 +3,10 @@ disconnecting, all through the API."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -210,3 +211,37 @@ def test_a_revoked_connection_turns_broken_and_its_jobs_fail_with_the_reason(
     assert sync(client, oauth_services, unconnected, "a-2", "Another") == "failed"
     connected(client, unconnected)  # reconnecting lets it sync again
     assert sync(client, oauth_services, unconnected, "a-3", "Third Client") == "synced"
+
+
+def test_no_token_code_or_secret_reaches_a_log_line_or_the_database(
+    client: FlaskClient,
+    oauth_services: Services,
+    unconnected: Firm,
+    sandbox: Sandbox,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    callback = consent(client, unconnected)  # the admin's browser: not qbsync's log
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    caplog.set_level(logging.DEBUG)  # every logger, every level, from the callback on
+    client.get(callback)
+    with oauth_services.uow() as uow:
+        connection = uow.connections.for_firm(unconnected.id)
+        assert connection is not None and connection.sealed_refresh_token is not None
+        secrets = [
+            code,
+            DEMO_CLIENT_SECRET,
+            oauth_services.vault.open(connection.sealed_access_token),
+            oauth_services.vault.open(connection.sealed_refresh_token),
+        ]
+    sandbox.state.clock.advance(3700)  # a refresh on the way
+    assert sync(client, oauth_services, unconnected, "a-1", "Logged Client") == "synced"
+    with oauth_services.engine.connect() as db:
+        stored = " ".join(
+            str(value) for row in db.execute(sa.select(qbo_connections)) for value in row
+        )
+    client.delete("/v1/connection", headers=auth(unconnected))
+
+    assert caplog.records, "the run logged nothing: the capture would prove nothing"
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert secret not in stored
