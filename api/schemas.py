@@ -103,6 +103,7 @@ class ConnectionSchema(Schema):
         allow_none=True, metadata={"description": "The 5-year limit: reconnect before it"}
     )
     broken_reason = fields.String(allow_none=True)
+    warning = fields.String(allow_none=True, metadata={"description": "Near the 5-year limit"})
 
 
 class AuthorizeSchema(Schema):

@@ -1,7 +1,8 @@
 """The scheduler process: enqueues the periodic sweeps. Run exactly one (Procfile `scheduler`).
 
-For now it runs the outbox relay, which sends jobs that were recorded but never handed to
-the queue, jobs whose retry is due, and jobs whose worker died holding them.
+It runs the outbox relay, which sends jobs that were recorded but never handed to the queue,
+jobs whose retry is due, and jobs whose worker died holding them; and, hourly, the token sweep
+(refreshes before the refresh token's idle end, warnings of the 5-year limit).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from core.bootstrap import Services, build_services
 from core.config import Settings
 from core.ports import JobDispatcher
 from core.services.relay import relay_jobs
+from core.services.token_sweep import sweep_tokens
+from core.services.tokens import TokenKeeper
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
 
@@ -32,8 +35,27 @@ def relay_once(services: Services, dispatcher: JobDispatcher) -> int:
     return sent
 
 
+def refresh_tokens_once(services: Services, keeper: TokenKeeper) -> int:
+    """One token sweep; a failure is logged and the next sweep tries again."""
+    try:
+        return sweep_tokens(services.uow(), keeper, services.clock())
+    except Exception:  # the database is away: the next sweep runs anyway
+        log.exception("token sweep failed")
+        return 0
+
+
 def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: JobDispatcher) -> None:
     """Register every periodic sweep on `scheduler`."""
+    keeper = TokenKeeper(services.uow, services.vault, services.oauth, services.clock)
+    scheduler.add_job(
+        refresh_tokens_once,
+        "interval",
+        hours=1,
+        args=(services, keeper),
+        id="tokens",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.add_job(
         relay_once,
         "interval",

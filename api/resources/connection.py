@@ -31,7 +31,10 @@ class Connection(MethodView):
     @blp.response(200, ConnectionSchema)
     def get(self) -> Any:
         """Show whether the firm is connected, to which company, and when its tokens expire"""
-        return connection_service.connection_status(app_context().services.uow(), current_firm_id())
+        services = app_context().services
+        return connection_service.connection_status(
+            services.uow(), current_firm_id(), services.clock()
+        )
 
     @blp.response(204)
     def delete(self) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.domain.oauth import STATE_LIFETIME
+from core.domain.oauth import STATE_LIFETIME, hard_limit_warning
 from core.domain.qbo import QboTokens
 from core.domain.records import OAuthState, QboConnection
 from core.errors import NotConnectedError, QbsyncError
@@ -33,6 +33,7 @@ class ConnectionView:
     refresh_expires_at: datetime | None = None
     hard_expires_at: datetime | None = None
     broken_reason: str | None = None
+    warning: str | None = None
 
 
 def _hash(state: str) -> str:
@@ -103,11 +104,14 @@ def store_tokens(
     connection.broken_reason = None
 
 
-def connection_status(uow: UnitOfWork, firm_id: int) -> ConnectionView:
+def connection_status(uow: UnitOfWork, firm_id: int, now: datetime) -> ConnectionView:
     """The firm's connection as GET /v1/connection reports it."""
     with uow:
         connection = uow.connections.for_firm(firm_id)
-        return ConnectionView(connected=False) if connection is None else view_of(connection)
+        if connection is None:
+            return ConnectionView(connected=False)
+        view = view_of(connection)
+        return replace(view, warning=hard_limit_warning(connection.hard_expires_at, now))
 
 
 def disconnect(uow: UnitOfWork, vault: TokenVault, oauth: OAuthProvider, firm_id: int) -> None:

@@ -46,7 +46,12 @@ class TokenKeeper:
         with self._refreshing:
             return self._access_token(firm_id, failed)
 
-    def _access_token(self, firm_id: int, failed: str | None) -> str:
+    def refresh(self, firm_id: int) -> None:
+        """Refresh now, whatever the access token's age (keeps the refresh token alive)."""
+        with self._refreshing:
+            self._access_token(firm_id, None, force=True)
+
+    def _access_token(self, firm_id: int, failed: str | None, force: bool = False) -> str:
         now = self._clock()
         with self._uow() as uow:
             connection = uow.connections.lock_for_firm(firm_id)
@@ -55,7 +60,8 @@ class TokenKeeper:
             if connection.broken_reason:
                 raise NotConnectedError(connection.broken_reason)
             current = self._vault.open(connection.sealed_access_token)
-            if not self._due(connection, current, failed, now):
+            renewable = connection.sealed_refresh_token is not None
+            if not (force and renewable) and not self._due(connection, current, failed, now):
                 return current
             try:
                 assert connection.sealed_refresh_token is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -19,6 +20,7 @@ from core.bootstrap import Services, build_services, utc_now
 from core.config import Settings
 from core.services.firms import create_firm
 from core.services.sync_account import Outcome, run_sync_account
+from core.services.token_sweep import sweep_tokens
 from core.services.tokens import TokenKeeper
 from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REALM_ID, seed_demo_oauth_client
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
@@ -245,3 +247,30 @@ def test_no_token_code_or_secret_reaches_a_log_line_or_the_database(
     for secret in secrets:
         assert secret not in caplog.text
         assert secret not in stored
+
+
+def test_the_token_sweep_refreshes_a_connection_nearing_its_idle_end_and_warns_of_the_cap(
+    client: FlaskClient,
+    oauth_services: Services,
+    unconnected: Firm,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connected(client, unconnected)
+    keeper = TokenKeeper(oauth_services.uow, oauth_services.vault, oauth_services.oauth, utc_now)
+    with oauth_services.uow() as uow:
+        connection = uow.connections.for_firm(unconnected.id)
+        assert connection is not None and connection.refresh_expires_at is not None
+        before = connection.sealed_access_token
+        soon = connection.refresh_expires_at - timedelta(days=50)  # 50 days of idle life left
+        connection.hard_expires_at = soon + timedelta(days=10)
+        uow.commit()
+
+    assert sweep_tokens(oauth_services.uow(), keeper, soon) == 1
+    assert sweep_tokens(oauth_services.uow(), keeper, soon - timedelta(days=30)) == 0
+
+    with oauth_services.uow() as uow:
+        after = uow.connections.for_firm(unconnected.id)
+        assert after is not None and after.sealed_access_token != before
+    assert "5-year limit" in caplog.text
+    shown = client.get("/v1/connection", headers=auth(unconnected)).json
+    assert shown["warning"] is None  # the real date is years away; the sweep ran at `soon`
