@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
+from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
 from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
@@ -47,6 +49,14 @@ class Services:
         return True
 
 
+def realm_gate(settings: Settings) -> RealmGate:
+    """QBO's per-company limits: shared through Redis, or in memory for one process."""
+    if settings.redis_url:
+        client = Redis.from_url(settings.redis_url)
+        return RedisRealmGate(client, RealmLimits(), settings.redis_namespace)
+    return MemoryRealmGate(RealmLimits())
+
+
 def build_services(
     settings: Settings,
     *,
@@ -67,7 +77,8 @@ def build_services(
     )
     if qbo is None:
         keeper = TokenKeeper(lambda: SqlUnitOfWork(sessions), vault, oauth, clock)
-        qbo = TokenKeepingConnector(keeper, HttpQboClients(settings.qbo_timeout_seconds))
+        clients = HttpQboClients(realm_gate(settings), settings.qbo_timeout_seconds)
+        qbo = TokenKeepingConnector(keeper, clients)
     return Services(
         settings=settings,
         engine=engine,

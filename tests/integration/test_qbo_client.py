@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.adapters.gate import MemoryRealmGate, RealmLimits
 from core.adapters.qbo.client import HttpQboClients, QboClient
 from core.domain.records import QboConnection
 from core.errors import QboAuthenticationError, QboFaultError, QboTransientError
@@ -27,7 +28,7 @@ def connection(base_url: str, realm_id: str) -> QboConnection:
 
 @pytest.fixture
 def connector() -> Iterator[HttpQboClients]:
-    opened = HttpQboClients(timeout_seconds=5)
+    opened = HttpQboClients(MemoryRealmGate(RealmLimits()), timeout_seconds=5)
     yield opened
     opened.close()
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.adapters.gate import MemoryRealmGate, RealmLimits
 from core.adapters.qbo.client import QboClient
 from core.adapters.qbo.oauth_parsing import parse_oauth_error, parse_token_answer
 from core.adapters.qbo.parsing import (
@@ -419,7 +420,7 @@ def test_the_client_reads_a_real_customer_query_answer_through_the_parser() -> N
         return answer("customer_query_response.json", 200)
 
     with httpx.Client(transport=httpx.MockTransport(qbo)) as http:
-        client = QboClient(http, "https://qbo.test", "1", "token")
+        client = QboClient(http, "https://qbo.test", "1", "token", MemoryRealmGate(RealmLimits()))
         [amy] = client.find_customers_by_display_name("Amy's Bird Sanctuary")
         assert amy.customer_type_id == "5000000000000018823"
         assert client.get_customer("1") == amy

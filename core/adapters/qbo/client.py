@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from core.adapters.gate import RealmGate
 from core.adapters.qbo.faults import fault_in
 from core.adapters.qbo.parsing import (
     answer_error,
@@ -35,8 +36,17 @@ def quote(value: str) -> str:
 class QboClient:
     """One QBO company (realm), reached with one access token."""
 
-    def __init__(self, http: httpx.Client, base_url: str, realm_id: str, access_token: str) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        realm_id: str,
+        access_token: str,
+        gate: RealmGate,
+    ) -> None:
         self._http = http
+        self._realm_id = realm_id
+        self._gate = gate
         self._base = f"{base_url.rstrip('/')}/v3/company/{realm_id}"
         self._headers = {
             "Authorization": f"Bearer {access_token}",
@@ -93,9 +103,11 @@ class QboClient:
             params["requestid"] = request_id
         headers = {**self._headers, **kwargs.pop("headers", {})}
         try:
-            response = self._http.request(
-                method, self._base + path, params=params, headers=headers, **kwargs
-            )
+            # Every request waits at its company's gate, shared by all workers (jobs.md §6).
+            with self._gate.admit(self._realm_id):
+                response = self._http.request(
+                    method, self._base + path, params=params, headers=headers, **kwargs
+                )
         except httpx.TransportError as exc:  # timeouts and connection errors alike
             raise QboTransientError(f"QuickBooks could not be reached: {exc!r}") from exc
         body = json_body(response)
@@ -108,15 +120,21 @@ class HttpQboClients:
     """Opens QBO clients over one shared, pooled httpx client."""
 
     def __init__(
-        self, timeout_seconds: float = 30.0, transport: httpx.BaseTransport | None = None
+        self,
+        gate: RealmGate,
+        timeout_seconds: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        self._gate = gate
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
         )
 
     def __call__(self, connection: QboConnection, access_token: str) -> QboClient:
-        return QboClient(self._http, connection.api_base_url, connection.realm_id, access_token)
+        return QboClient(
+            self._http, connection.api_base_url, connection.realm_id, access_token, self._gate
+        )
 
     def close(self) -> None:
         self._http.close()

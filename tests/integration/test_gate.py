@@ -1,0 +1,105 @@
+"""The per-realm gate: QBO's three windows, leases that expire, and one gate for all processes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import fakeredis
+import pytest
+from redis import Redis
+
+from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
+from core.errors import QboTransientError
+from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
+
+LIMITS = RealmLimits()
+T0 = 1_800_000_000_000  # ms
+
+GATES = ["memory", "fakeredis", *(["redis"] if HAS_REDIS else [])]
+
+
+@pytest.fixture(params=GATES)
+def gate(request: pytest.FixtureRequest) -> Iterator[RealmGate]:
+    if request.param == "memory":
+        yield MemoryRealmGate(LIMITS)
+        return
+    client: Redis = (
+        fakeredis.FakeRedis() if request.param == "fakeredis" else Redis.from_url(REDIS_URL)
+    )
+    namespace = redis_namespace()
+    yield RedisRealmGate(client, LIMITS, namespace)
+    drop_namespace(client, namespace)
+    client.close()
+
+
+def lease() -> str:
+    return uuid.uuid4().hex
+
+
+def test_ten_requests_may_be_in_flight_and_the_eleventh_waits_for_a_release(
+    gate: RealmGate,
+) -> None:
+    held = [lease() for _ in range(10)]
+    assert [gate.try_admit("r", h, T0 + i * 100) for i, h in enumerate(held)] == [0] * 10
+
+    assert gate.try_admit("r", lease(), T0 + 1_100) > 0
+    gate.release("r", held[0])
+    assert gate.try_admit("r", lease(), T0 + 1_100) == 0
+
+
+def test_ten_a_second_pass_and_the_eleventh_waits_for_the_second_to_slide(gate: RealmGate) -> None:
+    for i in range(10):
+        taken = lease()
+        assert gate.try_admit("r", taken, T0 + i) == 0
+        gate.release("r", taken)
+
+    wait = gate.try_admit("r", lease(), T0 + 10)
+    assert 0 < wait <= 1_000
+    assert gate.try_admit("r", lease(), T0 + 10 + wait) == 0
+
+
+def test_five_hundred_a_minute_pass_and_the_next_waits_for_the_minute_to_slide(
+    gate: RealmGate,
+) -> None:
+    for i in range(500):
+        taken = lease()
+        assert gate.try_admit("r", taken, T0 + i * 110) == 0  # 9 a second: under 10/s
+        gate.release("r", taken)
+    now = T0 + 500 * 110
+
+    wait = gate.try_admit("r", lease(), now)
+
+    assert 0 < wait <= 60_000
+    assert gate.try_admit("r", lease(), now + wait) == 0
+
+
+def test_a_lease_whose_holder_died_expires(gate: RealmGate) -> None:
+    for i in range(10):
+        assert gate.try_admit("r", lease(), T0 + i * 100) == 0  # never released: killed
+    assert gate.try_admit("r", lease(), T0 + 2_000) > 0
+    assert gate.try_admit("r", lease(), T0 + LIMITS.lease_ms + 1_000) == 0
+
+
+def test_realms_have_gates_of_their_own(gate: RealmGate) -> None:
+    for i in range(10):
+        assert gate.try_admit("busy", lease(), T0 + i * 100) == 0
+    assert gate.try_admit("quiet", lease(), T0 + 1_000) == 0
+
+
+def test_waiting_too_long_fails_as_transient_so_the_job_retries() -> None:
+    clock = [T0 / 1000]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    gate = MemoryRealmGate(RealmLimits(in_flight=1, max_wait_s=1), lambda: clock[0], sleep)
+    with (
+        gate.admit("r"),
+        pytest.raises(QboTransientError, match="kept this request waiting"),
+        gate.admit("r"),
+    ):
+        pass
+    assert sum(slept) >= 1
