@@ -1,9 +1,10 @@
 """Keeping a firm's access token fresh: refreshed before it expires, and once on a 401.
 
-The refresh runs while the connection's row is locked (SELECT … FOR UPDATE), so concurrent
-refreshes of one company, in any process, collapse into one: the second waits for the lock
-and finds the new tokens. This is the one place a transaction stays open across a call out,
-an OAuth call of a second, which is what makes the collapse hold. A refresh Intuit refuses
+The refresh runs while the connection's row is write-locked (core.adapters.db.repositories,
+`lock_for_firm`), so concurrent refreshes of one company, in any process, collapse into one:
+the second waits for the lock and finds the new tokens. This is the one place a transaction
+stays open across a call out, an OAuth call of a second, which is what makes the collapse
+hold. A refresh Intuit refuses
 (invalid_grant: revoked, expired) marks the connection broken with the reason, and every job
 of the firm then fails with "QuickBooks is not connected" until the firm reconnects.
 """

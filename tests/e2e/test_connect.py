@@ -174,10 +174,13 @@ def test_concurrent_refreshes_collapse_into_one_valid_token_pair(
         connection = uow.connections.for_firm(unconnected.id)
         assert connection is not None
         stale = oauth_services.vault.open(connection.sealed_access_token)
-    keeper = TokenKeeper(oauth_services.uow, oauth_services.vault, oauth_services.oauth, utc_now)
     results: list[str] = []
 
     def refresh() -> None:
+        # A keeper each, as two worker processes have: only the database can order them.
+        keeper = TokenKeeper(
+            oauth_services.uow, oauth_services.vault, oauth_services.oauth, utc_now
+        )
         results.append(keeper.access_token(unconnected.id, failed=stale))
 
     threads = [threading.Thread(target=refresh) for _ in range(2)]

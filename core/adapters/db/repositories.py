@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.adapters.db.tables import jobs, oauth_states
+from core.adapters.db.tables import jobs, oauth_states, qbo_connections
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
 from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
 from core.domain.status import SyncStatus
@@ -49,8 +49,16 @@ class SqlConnections:
         return self._s.scalars(sa.select(QboConnection).filter_by(firm_id=firm_id)).first()
 
     def lock_for_firm(self, firm_id: int) -> QboConnection | None:
-        # FOR UPDATE on PostgreSQL: a second refresher waits here, then sees the new tokens.
-        query = sa.select(QboConnection).filter_by(firm_id=firm_id).with_for_update()
+        # A no-op UPDATE takes the row's write lock on PostgreSQL and the database's on SQLite
+        # (which has no FOR UPDATE): a second refresher, in any process, waits here until the
+        # first commits, then reads the new tokens.
+        self._s.execute(
+            sa.update(qbo_connections)
+            .where(qbo_connections.c.firm_id == firm_id)
+            .values(firm_id=qbo_connections.c.firm_id),
+            execution_options={"synchronize_session": False},
+        )
+        query = sa.select(QboConnection).filter_by(firm_id=firm_id)
         return self._s.scalars(query.execution_options(populate_existing=True)).first()
 
     def remove(self, connection: QboConnection) -> None:
