@@ -22,7 +22,13 @@ from core.adapters.db.migrate import upgrade
 from core.bootstrap import build_services
 from core.config import Settings
 from core.services.firms import connect_firm, create_firm
-from sandbox.seed import DEMO_ACCESS_TOKEN, seed_demo_company
+from sandbox.seed import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    seed_demo_company,
+    seed_demo_oauth_client,
+)
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 from worker.actors import declare_actors
@@ -51,12 +57,24 @@ def embedded_system(
     """Start everything; stop it all when the block ends. The database starts empty each time,
     because the sandbox keeps its company in memory and links to a past one would dangle."""
     database.unlink(missing_ok=True)
+    company = SandboxState()
+    realm_id = seed_demo_company(company)
+    # The API binds `port` later; the sandbox's OAuth app must know its callback first.
+    callback = f"http://127.0.0.1:{port}/v1/connection/callback"
+    seed_demo_oauth_client(company, [callback])
+    sandbox = SandboxServer(company)
+    sandbox.start()
     settings = Settings(
         database_url=f"sqlite:///{database}",
         redis_url=None,
         relay_interval_seconds=2,
         # The embedded database lives for one run, so a key of its own is enough.
         encryption_keys=(generate_key(),),
+        qbo_client_id=DEMO_CLIENT_ID,
+        qbo_client_secret=DEMO_CLIENT_SECRET,
+        qbo_redirect_uri=callback,
+        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
+        qbo_api_base_url=sandbox.url,
     )
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -64,10 +82,6 @@ def embedded_system(
     declare_actors(broker)
 
     install_services(services)
-    company = SandboxState()
-    realm_id = seed_demo_company(company)
-    sandbox = SandboxServer(company)
-    sandbox.start()
     firm_id, key = create_firm(services.uow(), DEMO_FIRM, services.clock(), api_key=api_key)
     connect_firm(
         services.uow(),

@@ -108,3 +108,19 @@ def test_ctrl_c_or_a_terminate_signal_stops_everything_cleanly(
     _, _, process = dev_system
     process.send_signal(signum)
     assert process.wait(timeout=30) == 0
+
+
+def test_dev_connects_quickbooks_through_the_sandboxs_consent(
+    dev_system: tuple[httpx.Client, str, subprocess.Popen[str]],
+) -> None:
+    http, api_key, _ = dev_system
+    headers = {"Authorization": f"Bearer {api_key}"}
+    url = http.post("/v1/connection/authorize", headers=headers).json()["authorization_url"]
+
+    callback = httpx.get(url).headers["location"]  # the sandbox consents at once
+    connected = http.get(callback)
+
+    assert connected.status_code == 200, connected.text
+    assert connected.json()["connected"] is True
+    shown = http.get("/v1/connection", headers=headers).json()
+    assert shown["refresh_expires_at"] is not None
