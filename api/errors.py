@@ -6,9 +6,22 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import BadGateway, BadRequest, Conflict, HTTPException, NotFound
+from werkzeug.exceptions import (
+    BadGateway,
+    BadRequest,
+    Conflict,
+    HTTPException,
+    NotFound,
+    ServiceUnavailable,
+)
 
-from core.errors import ConflictError, NotConnectedError, NotFoundError, QboError
+from core.errors import (
+    ConfigurationError,
+    ConflictError,
+    NotConnectedError,
+    NotFoundError,
+    QboError,
+)
 from core.services.connection import ConsentRefusedError
 
 
@@ -32,6 +45,10 @@ def register_domain_errors(app: Flask, api: QbsyncApi) -> None:
     @app.errorhandler(ConsentRefusedError)
     def consent_refused(error: ConsentRefusedError) -> Any:
         return api.handle_http_exception(BadRequest(str(error)))
+
+    @app.errorhandler(ConfigurationError)
+    def misconfigured(error: ConfigurationError) -> Any:
+        return api.handle_http_exception(ServiceUnavailable(str(error)))
 
     @app.errorhandler(NotConnectedError)
     def not_connected(error: NotConnectedError) -> Any:

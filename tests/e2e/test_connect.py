@@ -277,3 +277,18 @@ def test_the_token_sweep_refreshes_a_connection_nearing_its_idle_end_and_warns_o
     assert "5-year limit" in caplog.text
     shown = client.get("/v1/connection", headers=auth(unconnected)).json
     assert shown["warning"] is None  # the real date is years away; the sweep ran at `soon`
+
+
+def test_connecting_without_the_apps_keys_says_which_settings_are_missing(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url, encryption_keys=(TEST_ENCRYPTION_KEY,))
+    services = build_services(settings)
+    _, key = create_firm(services.uow(), "Unconfigured", services.clock())
+    client = create_app(services, RecordingDispatcher()).test_client()
+
+    answer = client.post("/v1/connection/authorize", headers={"Authorization": f"Bearer {key}"})
+
+    assert answer.status_code == 503
+    assert "QBO_CLIENT_ID" in answer.json["message"]
+    services.engine.dispose()

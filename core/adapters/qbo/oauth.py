@@ -14,7 +14,7 @@ import httpx
 
 from core.adapters.qbo.oauth_parsing import parse_oauth_error, parse_token_answer
 from core.domain.qbo import QboTokens
-from core.errors import QboAuthenticationError, QboTransientError
+from core.errors import ConfigurationError, QboAuthenticationError, QboTransientError
 
 with warnings.catch_warnings():
     # authlib >= 1.8 announces, once at import, that it prefers httpx2; qbsync runs on httpx.
@@ -51,9 +51,15 @@ class AuthlibOAuthProvider:
             timeout=self._timeout,
         )
         self._endpoints: dict[str, Any] | None = None
+        self._configured = bool(client_id and client_secret)
 
     def authorization_url(self, state: str) -> str:
         """Intuit's consent page for this app, carrying `state`."""
+        if not self._configured:
+            raise ConfigurationError(
+                "QBO_CLIENT_ID and QBO_CLIENT_SECRET are not set: add the app's keys from "
+                "Intuit's developer portal to connect QuickBooks."
+            )
         url, _ = self._client.create_authorization_url(
             self._endpoint("authorization_endpoint"), state=state
         )
