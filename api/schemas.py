@@ -116,3 +116,25 @@ class CallbackArgsSchema(Schema):
     realmId = fields.String(validate=validate.Length(max=32))
     error = fields.String(validate=validate.Length(max=100))
     error_description = fields.String(validate=validate.Length(max=500))
+
+
+class StatusChangeSchema(Schema):
+    at = fields.DateTime()
+    from_status = fields.Enum(SyncStatus, by_value=True)
+    to_status = fields.Enum(SyncStatus, by_value=True)
+    cause = fields.String()
+    job_id = fields.String(allow_none=True)
+    error = fields.Nested(SyncErrorSchema, allow_none=True)
+
+
+class HistorySchema(Schema):
+    items = fields.List(fields.Nested(StatusChangeSchema))
+
+
+class SummarySchema(Schema):
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Accounts per status; every status is named"},
+    )
+    total = fields.Integer()

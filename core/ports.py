@@ -40,6 +40,7 @@ class AccountRepository(Protocol):
     def list(
         self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
     ) -> tuple[Sequence[Account], int]: ...
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
 
 
 class JobRepository(Protocol):
@@ -60,6 +61,7 @@ class JobRepository(Protocol):
 
 class HistoryRepository(Protocol):
     def add(self, change: StatusChange) -> None: ...
+    def for_record(self, record_type: str, record_id: int) -> list[StatusChange]: ...
 
 
 class UnitOfWork(Protocol):

@@ -16,7 +16,9 @@ from api.schemas import (
     AccountListArgsSchema,
     AccountPageSchema,
     AccountSchema,
+    HistorySchema,
     JobSchema,
+    SummarySchema,
     SyncRequestSchema,
 )
 from core.services import accounts as account_service
@@ -42,6 +44,18 @@ class Accounts(MethodView):
             limit=size,
         )
         return {"items": found.items, "page": page, "page_size": size, "total": found.total}
+
+
+@blp.route("/summary")
+class AccountSummary(MethodView):
+    @blp.response(200, SummarySchema)
+    def get(self) -> dict[str, Any]:
+        """Count the firm's accounts per status"""
+        counts = account_service.account_summary(app_context().services.uow(), current_firm_id())
+        return {
+            "counts": {status.value: n for status, n in counts.items()},
+            "total": sum(counts.values()),
+        }
 
 
 @blp.route(f"/{EXTERNAL_ID}")
@@ -80,3 +94,25 @@ class AccountSync(MethodView):
             context.services.clock(),
         )
         return job_body(job, external_id)
+
+
+@blp.route(f"/{EXTERNAL_ID}/unsync")
+class AccountUnsync(MethodView):
+    @blp.response(200, AccountSchema)
+    def post(self, external_id: str) -> Any:
+        """Do not sync this account: Skipped, no errors, nothing pushed until synced again"""
+        services = app_context().services
+        return account_service.unsync_account(
+            services.uow(), current_firm_id(), external_id, services.clock()
+        )
+
+
+@blp.route(f"/{EXTERNAL_ID}/history")
+class AccountHistory(MethodView):
+    @blp.response(200, HistorySchema)
+    def get(self, external_id: str) -> dict[str, Any]:
+        """Every status change of the account: time, cause, job and QBO fault"""
+        changes = account_service.account_history(
+            app_context().services.uow(), current_firm_id(), external_id
+        )
+        return {"items": changes}

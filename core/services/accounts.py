@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.jobs import Job, JobKind, new_job_id
-from core.domain.records import Account
+from core.domain.records import Account, StatusChange
 from core.domain.status import SyncStatus
 from core.errors import ConflictError, NotFoundError
 from core.ports import JobDispatcher, UnitOfWork
@@ -109,3 +109,35 @@ def publish_job(uow: UnitOfWork, dispatcher: JobDispatcher, job: Job, now: datet
         uow.jobs.mark_published(job.id, now)
         uow.commit()
     return True
+
+
+def unsync_account(uow: UnitOfWork, firm_id: int, external_id: str, now: datetime) -> Account:
+    """Do not sync: the account becomes Skipped, raises no errors and is pushed by no job.
+
+    A sync job still running for it finishes, but its outcome leaves the account Skipped.
+    """
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        if account is None:
+            raise NotFoundError("account", external_id)
+        if account.status is not SyncStatus.SKIPPED:
+            uow.history.add(account.move_to(SyncStatus.SKIPPED, at=now, cause="sync turned off"))
+            uow.commit()
+        return account
+
+
+def account_history(uow: UnitOfWork, firm_id: int, external_id: str) -> list[StatusChange]:
+    """Every status change of one account, oldest first."""
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        if account is None:
+            raise NotFoundError("account", external_id)
+        assert account.id is not None
+        return uow.history.for_record("account", account.id)
+
+
+def account_summary(uow: UnitOfWork, firm_id: int) -> dict[SyncStatus, int]:
+    """How many of the firm's accounts have each status (every status named, zeros too)."""
+    with uow:
+        counts = uow.accounts.count_by_status(firm_id)
+    return {status: counts.get(status, 0) for status in SyncStatus}

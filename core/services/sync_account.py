@@ -137,12 +137,13 @@ def _record_success(
             return Outcome.LEASE_LOST
         account = uow.accounts.get_by_id(job.target_id)
         assert account is not None
-        account.qbo_customer_id = customer_id
-        uow.history.add(
-            account.move_to(
-                SyncStatus.SYNCED, at=now, cause="linked to QBO customer", job_id=job.id
+        if account.status is SyncStatus.SYNCING:  # not turned off while the job ran
+            account.qbo_customer_id = customer_id
+            uow.history.add(
+                account.move_to(
+                    SyncStatus.SYNCED, at=now, cause="linked to QBO customer", job_id=job.id
+                )
             )
-        )
         uow.commit()
     log.info("job %s linked account %s to QBO customer %s", job.id, job.target_id, customer_id)
     return Outcome.SYNCED
@@ -156,11 +157,12 @@ def _record_failure(
             return Outcome.LEASE_LOST
         account = uow.accounts.get_by_id(job.target_id)
         assert account is not None
-        uow.history.add(
-            account.move_to(
-                SyncStatus.FAILED, at=now, cause="sync failed", job_id=job.id, error=error
+        if account.status is SyncStatus.SYNCING:  # a Skipped account raises no errors
+            uow.history.add(
+                account.move_to(
+                    SyncStatus.FAILED, at=now, cause="sync failed", job_id=job.id, error=error
+                )
             )
-        )
         uow.commit()
     log.info("job %s failed: %s", job.id, error["message"])
     return Outcome.FAILED

@@ -76,6 +76,9 @@ def test_the_list_filters_by_status_and_pages(client: FlaskClient, firm: Firm) -
         ("get", "/v1/accounts/c-1", None),
         ("put", "/v1/accounts/c-1", {"name": "X"}),
         ("post", "/v1/accounts/c-1/sync", None),
+        ("post", "/v1/accounts/c-1/unsync", None),
+        ("get", "/v1/accounts/c-1/history", None),
+        ("get", "/v1/accounts/summary", None),
         ("get", "/v1/jobs/00000000-0000-0000-0000-000000000000", None),
     ],
 )
@@ -110,6 +113,8 @@ def test_another_firms_records_answer_404_and_stay_unchanged(
     for method, path in [
         ("get", "/v1/accounts/c-1"),
         ("post", "/v1/accounts/c-1/sync"),
+        ("post", "/v1/accounts/c-1/unsync"),
+        ("get", "/v1/accounts/c-1/history"),
         ("get", f"/v1/jobs/{job_id}"),
     ]:
         response = getattr(client, method)(path, headers=auth(other))
@@ -117,6 +122,7 @@ def test_another_firms_records_answer_404_and_stay_unchanged(
         assert response.json["code"] == 404
         assert "Jane" not in response.get_data(as_text=True)
     assert client.get("/v1/accounts", headers=auth(other)).json["total"] == 0
+    assert client.get("/v1/accounts/summary", headers=auth(other)).json["total"] == 0
     assert row_counts(services) == before
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.adapters.db.tables import jobs, oauth_states, qbo_connections
+from core.adapters.db.tables import accounts, jobs, oauth_states, qbo_connections
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
 from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
 from core.domain.status import SyncStatus
@@ -100,6 +100,14 @@ class SqlAccounts:
 
     def get_by_id(self, account_id: int) -> Account | None:
         return self._s.get(Account, account_id)
+
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
+        query = (
+            sa.select(accounts.c.status, sa.func.count())
+            .where(accounts.c.firm_id == firm_id)
+            .group_by(accounts.c.status)
+        )
+        return {SyncStatus(status): count for status, count in self._s.execute(query)}
 
     def list(
         self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
@@ -228,3 +236,11 @@ class SqlHistory:
 
     def add(self, change: StatusChange) -> None:
         self._s.add(change)
+
+    def for_record(self, record_type: str, record_id: int) -> list[StatusChange]:
+        query = (
+            sa.select(StatusChange)
+            .filter_by(record_type=record_type, record_id=record_id)
+            .order_by(StatusChange.id)  # type: ignore[arg-type]
+        )
+        return list(self._s.scalars(query))
