@@ -21,6 +21,9 @@ class FakeQbo:
     results_by_request_id: dict[str, QboCustomer] = field(default_factory=dict)
     # Display names held by vendors or employees: QBO refuses them for customers (6240).
     other_names: set[str] = field(default_factory=set)
+    # Customer types by name (a company may have none), and the type each create asked for.
+    customer_types: dict[str, str] = field(default_factory=dict)
+    created_types: list[str | None] = field(default_factory=list)
     # The next create is done in QBO but its answer is lost on the way back (a read timeout).
     lose_next_create_answer: bool = False
 
@@ -41,9 +44,16 @@ class FakeQbo:
         self._maybe_fail()
         return self.customers.get(customer_id)
 
-    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+    def find_customer_type_id(self, name: str) -> str | None:
+        self._maybe_fail()
+        return self.customer_types.get(name)
+
+    def create_customer(
+        self, display_name: str, *, request_id: str, customer_type_id: str | None = None
+    ) -> QboCustomer:
         self._maybe_fail()
         self.creates.append((display_name, request_id))
+        self.created_types.append(customer_type_id)
         if self.create_faults:
             raise self.create_faults.pop(0)
         if display_name.casefold() in {n.casefold() for n in self.other_names}:

@@ -14,6 +14,8 @@ from typing import Any, Literal, TypeAlias, TypeVar
 from core.errors import QboError
 
 DUPLICATE_NAME = "6240"
+# The customer type a created customer gets (SPEC §2.3); left empty where a company has none.
+DEFAULT_CUSTOMER_TYPE = "Individual"
 
 
 @dataclass(frozen=True)

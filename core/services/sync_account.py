@@ -17,6 +17,7 @@ from typing import Any
 
 from core.domain.jobs import MAX_ATTEMPTS, Job, request_id, retry_delay
 from core.domain.qbo import (
+    DEFAULT_CUSTOMER_TYPE,
     display_name_for,
     explain_qbo_error,
     inactive_match_error,
@@ -123,8 +124,12 @@ def _link(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
         return min(active, key=lambda c: int(c.id)).id
     if namesakes:
         raise LinkRefusedError(inactive_match_error(claimed.display_name, namesakes[0].id))
+    # A company without the type gets a customer without one, not a failed create (SPEC §2.3).
+    type_id = qbo.find_customer_type_id(DEFAULT_CUSTOMER_TYPE)
     created = qbo.create_customer(
-        claimed.display_name, request_id=request_id(job.id, "create-customer")
+        claimed.display_name,
+        request_id=request_id(job.id, "create-customer"),
+        customer_type_id=type_id,
     )
     return created.id
 

@@ -110,9 +110,18 @@ class _KeptQbo:
     def get_customer(self, customer_id: str) -> QboCustomer | None:
         return self._call(lambda qbo: qbo.get_customer(customer_id))
 
-    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+    def find_customer_type_id(self, name: str) -> str | None:
+        return self._call(lambda qbo: qbo.find_customer_type_id(name))
+
+    def create_customer(
+        self, display_name: str, *, request_id: str, customer_type_id: str | None = None
+    ) -> QboCustomer:
         # The same request id on the retry: a create that went through is not made twice.
-        return self._call(lambda qbo: qbo.create_customer(display_name, request_id=request_id))
+        return self._call(
+            lambda qbo: qbo.create_customer(
+                display_name, request_id=request_id, customer_type_id=customer_type_id
+            )
+        )
 
     def _call(self, action: Callable[[Qbo], T]) -> T:
         firm_id = self._connection.firm_id

@@ -91,3 +91,13 @@ def test_an_unreachable_qbo_is_transient(connector: HttpQboClients) -> None:
     qbo = connector(connection(f"http://127.0.0.1:{free_port()}", "1"), DEMO_ACCESS_TOKEN)
     with pytest.raises(QboTransientError):
         qbo.find_customers_by_display_name("Anyone")
+
+
+def test_a_customer_created_with_a_type_carries_it(qbo: QboClient, sandbox: Sandbox) -> None:
+    individual = qbo.find_customer_type_id("Individual")
+    assert individual is not None
+    created = qbo.create_customer(
+        "Typed Person", request_id="req-typed", customer_type_id=individual
+    )
+    assert created.customer_type_id == individual
+    assert qbo.find_customer_type_id("No Such Type") is None

@@ -273,3 +273,14 @@ def test_a_job_whose_workers_keep_dying_ends_in_failed_after_the_attempt_cap(
     assert account.status is SyncStatus.FAILED
     assert account.error is not None and account.error["code"] == "attempts_exhausted"
     assert qbo.creates == []
+
+
+def test_a_created_customer_asks_for_the_individual_type_only_where_it_exists(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    qbo.customer_types["Individual"] = "5000000000000018823"
+    run(services, qbo, queue_sync(services, firm, "Typed One", "acc-1"))
+    qbo.customer_types.clear()
+    run(services, qbo, queue_sync(services, firm, "Untyped Two", "acc-2"))
+
+    assert qbo.created_types == ["5000000000000018823", None]

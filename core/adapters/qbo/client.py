@@ -19,7 +19,7 @@ from core.adapters.qbo.parsing import (
     parse_entity_answer,
     parse_query_response,
 )
-from core.domain.qbo import QboCustomer, QboQueryResponse
+from core.domain.qbo import QboCustomer, QboCustomerType, QboQueryResponse
 from core.domain.records import QboConnection
 from core.errors import QboPayloadError, QboTransientError
 
@@ -74,11 +74,20 @@ class QboClient:
         rows = self._query(statement).of(QboCustomer)
         return rows[0] if rows else None
 
-    def create_customer(self, display_name: str, *, request_id: str) -> QboCustomer:
+    def find_customer_type_id(self, name: str) -> str | None:
+        """The Id of the active customer type called `name`, or None (a company may have none)."""
+        statement = f"select * from CustomerType where Name = {quote(name)}"
+        rows = self._query(statement).of(QboCustomerType)
+        return rows[0].id if rows else None
+
+    def create_customer(
+        self, display_name: str, *, request_id: str, customer_type_id: str | None = None
+    ) -> QboCustomer:
         """Create a customer; a repeated `request_id` returns the first result."""
-        body = self._send(
-            "POST", "/customer", json={"DisplayName": display_name}, request_id=request_id
-        )
+        fields: dict[str, Any] = {"DisplayName": display_name}
+        if customer_type_id is not None:
+            fields["CustomerTypeRef"] = {"value": customer_type_id}
+        body = self._send("POST", "/customer", json=fields, request_id=request_id)
         customer = parse_entity_answer(body)
         if not isinstance(customer, QboCustomer):
             raise QboPayloadError(f"QuickBooks answered a customer create with {customer!r}")

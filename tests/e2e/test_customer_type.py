@@ -1,0 +1,54 @@
+"""SPEC §2.3: a created customer gets the "Individual" type where the company has it, and none
+where it does not, and the create succeeds either way (Done-when 3 of issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.bootstrap import Services
+from core.services.accounts import get_account, put_account, request_account_sync
+from core.services.firms import connect_firm, create_firm
+from core.services.sync_account import Outcome, run_sync_account
+from sandbox.seed import seed_demo_company
+from sandbox.server import SandboxServer
+from sandbox.state import SandboxState
+from tests.fakes import RecordingDispatcher
+
+
+@pytest.mark.parametrize("with_individual", [True, False])
+def test_a_created_customer_is_typed_individual_only_where_the_company_has_the_type(
+    services: Services, with_individual: bool
+) -> None:
+    company = SandboxState()
+    realm_id = seed_demo_company(
+        company, "4620816999", "type-test-token", with_individual_type=with_individual
+    )
+    with SandboxServer(company) as sandbox:
+        firm_id, _ = create_firm(services.uow(), "Typed firm", services.clock())
+        connect_firm(
+            services.uow(),
+            services.vault,
+            firm_id,
+            realm_id=realm_id,
+            api_base_url=sandbox.url,
+            access_token="type-test-token",
+            now=services.clock(),
+        )
+        put_account(services.uow(), firm_id, "p-1", "Pat Newperson", services.clock())
+        job = request_account_sync(
+            services.uow(), RecordingDispatcher(), firm_id, "p-1", services.clock()
+        )
+
+        outcome = run_sync_account(services.uow(), services.qbo, job.id, "w", services.clock)
+
+    assert outcome is Outcome.SYNCED
+    account = get_account(services.uow(), firm_id, "p-1")
+    [customer] = [c for c in company.customers(realm_id) if c["Id"] == account.qbo_customer_id]
+    types = {
+        t["Name"]: t["Id"]
+        for t in company.query(realm_id, "select * from CustomerType")["CustomerType"]
+    }
+    if with_individual:
+        assert customer["CustomerTypeRef"] == {"value": types["Individual"]}
+    else:
+        assert "CustomerTypeRef" not in customer
