@@ -167,6 +167,29 @@ def sync_error(message: str, code: str, *, retryable: bool = False) -> dict[str,
     }
 
 
+# QBO refuses these in display names (shared/qbo/README.md, Display names) and its limit.
+FORBIDDEN_IN_NAMES = {":": "a colon", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
+MAX_DISPLAY_NAME = 500
+
+
+def refused_name_error(display_name: str) -> dict[str, Any] | None:
+    """The error for a name QBO would refuse, found before asking it; None if QBO takes it."""
+    found = sorted({what for char, what in FORBIDDEN_IN_NAMES.items() if char in display_name})
+    if found:
+        return sync_error(
+            f"QuickBooks does not allow {' or '.join(found)} in a customer name: rename the "
+            "account in your practice system and sync it again.",
+            "name_forbidden_characters",
+        )
+    if len(display_name) > MAX_DISPLAY_NAME:
+        return sync_error(
+            f"The name has {len(display_name)} characters and QuickBooks allows "
+            f"{MAX_DISPLAY_NAME}: shorten it in your practice system and sync it again.",
+            "name_too_long",
+        )
+    return None
+
+
 def inactive_match_error(display_name: str, customer_id: str) -> dict[str, Any]:
     """The error for an account whose only namesake in QBO is an inactive (deleted) customer."""
     return sync_error(

@@ -21,6 +21,7 @@ from core.domain.qbo import (
     display_name_for,
     explain_qbo_error,
     inactive_match_error,
+    refused_name_error,
     sync_error,
 )
 from core.domain.records import QboConnection
@@ -77,6 +78,9 @@ def run_sync_account(
             retryable=True,
         )
         return _record_failure(uow, job, worker_id, clock(), error)
+    refused = refused_name_error(claimed.display_name)
+    if refused is not None:  # QBO would refuse it: say why without spending its calls
+        return _record_failure(uow, job, worker_id, clock(), refused)
     try:
         if claimed.connection is None:
             raise NotConnectedError()

@@ -284,3 +284,32 @@ def test_a_created_customer_asks_for_the_individual_type_only_where_it_exists(
     run(services, qbo, queue_sync(services, firm, "Untyped Two", "acc-2"))
 
     assert qbo.created_types == ["5000000000000018823", None]
+
+
+@pytest.mark.parametrize(
+    ("name", "says"), [("Acme: Tax", "a colon"), ("Two\tParts", "a tab"), ("Line\nBreak", "line")]
+)
+def test_a_name_with_characters_qbo_forbids_fails_with_advice_and_no_qbo_call(
+    services: Services, firm: Firm, qbo: FakeQbo, name: str, says: str
+) -> None:
+    qbo.faults.append(QboTransientError("any QBO call would take this fault"))
+
+    assert run(services, qbo, queue_sync(services, firm, name)) is Outcome.FAILED
+
+    error = get_account(services.uow(), firm.id, "acc-1").error
+    assert error is not None and says in error["message"] and "rename" in error["message"]
+    assert len(qbo.faults) == 1  # QBO was never called
+
+
+def test_renaming_a_synced_account_changes_nothing_in_qbo_and_raises_no_error(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    run(services, qbo, queue_sync(services, firm, "Before Rename"))
+
+    renamed, created = put_account(
+        services.uow(), firm.id, "acc-1", "After Rename", services.clock()
+    )
+
+    assert not created
+    assert (renamed.status, renamed.error) == (SyncStatus.SYNCED, None)
+    assert [c.display_name for c in qbo.customers.values()] == ["Before Rename"]
