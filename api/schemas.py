@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from core.domain.jobs import JobKind, JobState
 from core.domain.status import SyncStatus
@@ -66,7 +66,18 @@ class AccountPageSchema(Schema):
 
 
 class SyncRequestSchema(StrictSchema):
-    """No options yet: linking to a chosen customer arrives with manual sync."""
+    """Link by display name (no body), to a chosen QBO customer, or to a new one."""
+
+    customer_id = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,32}$", error="A QBO customer Id is digits."),
+        metadata={"description": "Link to this QBO customer (it must exist and be active)"},
+    )
+    create = fields.Boolean(metadata={"description": "Create a new QBO customer for it"})
+
+    @validates_schema
+    def one_choice(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("customer_id") is not None and data.get("create"):
+            raise ValidationError("Give customer_id or create, not both.", "create")
 
 
 class JobTargetSchema(Schema):

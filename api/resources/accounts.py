@@ -83,8 +83,8 @@ class Account(MethodView):
 class AccountSync(MethodView):
     @blp.arguments(SyncRequestSchema, required=False)
     @blp.response(202, JobSchema)
-    def post(self, _body: dict[str, Any], external_id: str) -> Any:
-        """Sync the account: link it to its QBO customer by name, or create one"""
+    def post(self, body: dict[str, Any], external_id: str) -> Any:
+        """Sync the account: by name, to a chosen customer (`customer_id`), or `create` one"""
         context = app_context()
         job = account_service.request_account_sync(
             context.services.uow(),
@@ -92,6 +92,8 @@ class AccountSync(MethodView):
             current_firm_id(),
             external_id,
             context.services.clock(),
+            customer_id=(body or {}).get("customer_id"),
+            create=bool((body or {}).get("create", False)),
         )
         return job_body(job, external_id)
 

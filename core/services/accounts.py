@@ -63,13 +63,27 @@ def list_accounts(
 
 
 def request_account_sync(
-    uow: UnitOfWork, dispatcher: JobDispatcher, firm_id: int, external_id: str, now: datetime
+    uow: UnitOfWork,
+    dispatcher: JobDispatcher,
+    firm_id: int,
+    external_id: str,
+    now: datetime,
+    *,
+    customer_id: str | None = None,
+    create: bool = False,
 ) -> Job:
     """Record a sync job and the Syncing status in one transaction, then hand the job over.
 
-    A sync already queued or running for the account is returned instead of a second one.
-    If the hand-over fails the job stays recorded and the relay sweep sends it later.
+    By default the job links by display name; `customer_id` links to that QBO customer and
+    `create` makes a new one (SPEC §2.4). The same sync already queued or running for the
+    account is returned instead of a second one; a different one is a conflict. If the
+    hand-over fails the job stays recorded and the relay sweep sends it later.
     """
+    params: dict[str, object] = {}
+    if customer_id is not None:
+        params["customer_id"] = customer_id
+    if create:
+        params["create"] = True
     with uow:
         account = uow.accounts.get(firm_id, external_id)
         if account is None:
@@ -77,8 +91,11 @@ def request_account_sync(
         assert account.id is not None
         active = uow.jobs.active_for("account", account.id)
         if active is not None:
-            if active.kind is not JobKind.SYNC_ACCOUNT:
-                raise ConflictError(f"a {active.kind.value} job is already running for it")
+            if active.kind is not JobKind.SYNC_ACCOUNT or active.params != params:
+                raise ConflictError(
+                    f"another {active.kind.value} job ({active.id}) is already queued or "
+                    "running for this account; wait for it to finish"
+                )
             return active
         job = Job(
             id=new_job_id(),
@@ -88,6 +105,7 @@ def request_account_sync(
             target_id=account.id,
             created_at=now,
             updated_at=now,
+            params=params,
         )
         uow.jobs.add(job)
         uow.history.add(

@@ -56,6 +56,8 @@ class _Claimed:
     display_name: str
     linked_customer_id: str | None
     connection: QboConnection | None
+    chosen_customer_id: str | None = None  # SPEC §2.4: link to this customer
+    create: bool = False  # SPEC §2.4: make a new customer
 
 
 def run_sync_account(
@@ -110,13 +112,23 @@ def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Clai
             display_name=display_name_for(account.name),
             linked_customer_id=account.qbo_customer_id,
             connection=uow.connections.for_firm(job.firm_id),
+            chosen_customer_id=_text(job.params.get("customer_id")),
+            create=bool(job.params.get("create", False)),
         )
         uow.commit()
         return claimed
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _link(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
-    """The Id of the QBO customer the account links to: kept, matched by name, or created."""
+    """The Id of the QBO customer the account links to: chosen, kept, matched or created."""
+    if claimed.chosen_customer_id is not None:
+        return _chosen(qbo, claimed.chosen_customer_id)
+    if claimed.create:
+        return _create(qbo, claimed, job)
     if claimed.linked_customer_id is not None:
         current = qbo.get_customer(claimed.linked_customer_id)
         if current is not None and current.active:
@@ -128,6 +140,31 @@ def _link(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
         return min(active, key=lambda c: int(c.id)).id
     if namesakes:
         raise LinkRefusedError(inactive_match_error(claimed.display_name, namesakes[0].id))
+    return _create(qbo, claimed, job)
+
+
+def _chosen(qbo: Qbo, customer_id: str) -> str:
+    """The customer an admin chose, if QBO has it and it is active."""
+    chosen = qbo.get_customer(customer_id)
+    if chosen is None:
+        raise LinkRefusedError(
+            sync_error(
+                f"QuickBooks has no customer with Id {customer_id}; choose another one.",
+                "customer_not_found",
+            )
+        )
+    if not chosen.active:
+        raise LinkRefusedError(
+            sync_error(
+                f"The QuickBooks customer {chosen.display_name!r} (Id {customer_id}) is inactive "
+                "(deleted): reactivate it in QuickBooks, or choose another customer.",
+                "customer_inactive",
+            )
+        )
+    return chosen.id
+
+
+def _create(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
     # A company without the type gets a customer without one, not a failed create (SPEC §2.3).
     type_id = qbo.find_customer_type_id(DEFAULT_CUSTOMER_TYPE)
     created = qbo.create_customer(

@@ -166,11 +166,11 @@ def test_bad_list_arguments_answer_422(client: FlaskClient, firm: Firm) -> None:
         assert response.status_code == 422, query
 
 
-def test_sync_options_not_yet_supported_are_refused_not_ignored(
+def test_unknown_sync_options_are_refused_not_ignored(
     client: FlaskClient, services: Services, firm: Firm
 ) -> None:
     put(client, firm, "c-1", "Jane Doe")
-    response = client.post("/v1/accounts/c-1/sync", json={"customer_id": "7"}, headers=auth(firm))
+    response = client.post("/v1/accounts/c-1/sync", json={"customer": "7"}, headers=auth(firm))
     assert response.status_code == 422
     assert row_counts(services)[1] == 0
 
