@@ -10,8 +10,6 @@ QBSYNC_ENCRYPTION_KEYS; a database holding tokens cannot be upgraded without one
 
 from __future__ import annotations
 
-import os
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,10 +26,11 @@ def upgrade() -> None:
     rows = connection.execute(sa.text("SELECT id, sealed_access_token FROM qbo_connections")).all()
     if not rows:
         return
-    from core.adapters.crypto import FernetVault  # only needed when there is something to seal
+    # Only needed when there is something to seal; the keys are read as every process reads them.
+    from core.adapters.crypto import FernetVault
+    from core.config import Settings
 
-    keys = [k.strip() for k in os.environ.get("QBSYNC_ENCRYPTION_KEYS", "").split(",") if k.strip()]
-    vault = FernetVault(keys)
+    vault = FernetVault(Settings.from_env().encryption_keys)
     for row_id, token in rows:
         connection.execute(
             sa.text("UPDATE qbo_connections SET sealed_access_token = :sealed WHERE id = :id"),
