@@ -44,6 +44,7 @@ class QboConnection:
     refresh_expires_at: datetime | None = None
     hard_expires_at: datetime | None = None
     broken_reason: str | None = None  # set when QBO refused the tokens: reconnect
+    changes_checked_at: datetime | None = None  # how far the change-data-capture poll has read
     id: int | None = None
 
 
@@ -56,6 +57,17 @@ class OAuthState:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class CustomerMerge:
+    """A QBO merge a webhook reported: `merged_id` now lives on as `survivor_id`."""
+
+    realm_id: str
+    merged_id: str
+    survivor_id: str
+    merged_at: datetime
     id: int | None = None
 
 
@@ -87,6 +99,7 @@ class Account:
     status: SyncStatus = SyncStatus.NOT_SYNCED
     qbo_customer_id: str | None = None
     error: dict[str, Any] | None = None
+    email: str | None = None  # helps rank candidates; never sent to QBO
     last_synced_at: datetime | None = None
     id: int | None = None
 

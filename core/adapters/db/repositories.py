@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from core.adapters.db.tables import accounts, jobs, oauth_states, qbo_connections
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
-from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
+from core.domain.records import (
+    Account,
+    ApiKey,
+    CustomerMerge,
+    Firm,
+    OAuthState,
+    QboConnection,
+    StatusChange,
+)
+from core.domain.settings import FirmSettings
 from core.domain.status import SyncStatus
 
 
@@ -86,6 +95,11 @@ class SqlConnections:
     def all(self) -> list[QboConnection]:
         return list(self._s.scalars(sa.select(QboConnection).order_by(QboConnection.id)))  # type: ignore[arg-type]
 
+    def for_realm(self, realm_id: str) -> list[QboConnection]:
+        """The connections to one QBO company (one per firm; firms may share a company)."""
+        query = sa.select(QboConnection).filter_by(realm_id=realm_id)
+        return list(self._s.scalars(query.order_by(QboConnection.id)))  # type: ignore[arg-type]
+
 
 class SqlAccounts:
     def __init__(self, session: Session) -> None:
@@ -100,6 +114,11 @@ class SqlAccounts:
 
     def get_by_id(self, account_id: int) -> Account | None:
         return self._s.get(Account, account_id)
+
+    def linked_to(self, firm_id: int, customer_id: str) -> list[Account]:
+        """The firm's accounts whose link points at this QBO customer."""
+        query = sa.select(Account).filter_by(firm_id=firm_id, qbo_customer_id=customer_id)
+        return list(self._s.scalars(query.order_by(Account.id)))  # type: ignore[arg-type]
 
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
         query = (
@@ -244,3 +263,30 @@ class SqlHistory:
             .order_by(StatusChange.id)  # type: ignore[arg-type]
         )
         return list(self._s.scalars(query))
+
+
+class SqlSettings:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def for_firm(self, firm_id: int) -> FirmSettings:
+        """The firm's settings; defaults (not yet stored) for a firm that never changed them."""
+        return self._s.get(FirmSettings, firm_id) or FirmSettings(firm_id=firm_id)
+
+    def save(self, settings: FirmSettings) -> None:
+        self._s.merge(settings)
+
+
+class SqlMerges:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, merge: CustomerMerge) -> None:
+        """Record a merge; one reported twice is kept once (the unique key decides)."""
+        if self.survivor_of(merge.realm_id, merge.merged_id) is None:
+            self._s.add(merge)
+
+    def survivor_of(self, realm_id: str, merged_id: str) -> str | None:
+        query = sa.select(CustomerMerge).filter_by(realm_id=realm_id, merged_id=merged_id)
+        merge = self._s.scalars(query).first()
+        return None if merge is None else merge.survivor_id

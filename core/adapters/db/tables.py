@@ -7,7 +7,16 @@ from sqlalchemy.orm import registry
 
 from core.adapters.db.types import UtcDateTime, enum_column
 from core.domain.jobs import Job, JobKind, JobState
-from core.domain.records import Account, ApiKey, Firm, OAuthState, QboConnection, StatusChange
+from core.domain.records import (
+    Account,
+    ApiKey,
+    CustomerMerge,
+    Firm,
+    OAuthState,
+    QboConnection,
+    StatusChange,
+)
+from core.domain.settings import FirmSettings, FirstSyncScope
 from core.domain.status import SyncStatus
 
 metadata = sa.MetaData(
@@ -53,6 +62,30 @@ qbo_connections = sa.Table(
     sa.Column("refresh_expires_at", UtcDateTime),
     sa.Column("hard_expires_at", UtcDateTime),
     sa.Column("broken_reason", sa.String(500)),
+    sa.Column("changes_checked_at", UtcDateTime),
+)
+
+firm_settings = sa.Table(
+    "firm_settings",
+    metadata,
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), primary_key=True),
+    sa.Column("auto_sync_new_accounts", sa.Boolean, nullable=False),
+    sa.Column("default_customer_type", sa.String(100), nullable=False),
+    sa.Column("sync_invoices_from", sa.Date),
+    sa.Column("sync_manual_payments", sa.Boolean, nullable=False),
+    sa.Column("first_sync_scope", enum_column(FirstSyncScope), nullable=False),
+    sa.Column("updated_at", UtcDateTime),
+)
+
+customer_merges = sa.Table(
+    "customer_merges",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("realm_id", sa.String(32), nullable=False),
+    sa.Column("merged_id", sa.String(32), nullable=False),
+    sa.Column("survivor_id", sa.String(32), nullable=False),
+    sa.Column("merged_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("realm_id", "merged_id"),
 )
 
 oauth_states = sa.Table(
@@ -76,11 +109,14 @@ accounts = sa.Table(
     sa.Column("status", enum_column(SyncStatus), nullable=False),
     sa.Column("qbo_customer_id", sa.String(32)),
     sa.Column("error", sa.JSON),
+    sa.Column("email", sa.String(320)),
     sa.Column("last_synced_at", UtcDateTime),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("firm_id", "external_id"),
     sa.Index(None, "firm_id", "status"),
+    # Webhooks and the CDC poll look up the accounts linked to a changed customer.
+    sa.Index(None, "firm_id", "qbo_customer_id"),
 )
 
 jobs = sa.Table(
@@ -144,3 +180,5 @@ def map_records() -> None:
     mapper_registry.map_imperatively(Account, accounts)
     mapper_registry.map_imperatively(Job, jobs)
     mapper_registry.map_imperatively(StatusChange, status_changes)
+    mapper_registry.map_imperatively(FirmSettings, firm_settings)
+    mapper_registry.map_imperatively(CustomerMerge, customer_merges)

@@ -56,6 +56,8 @@ class SqlUnitOfWork:
         self.accounts = repos.SqlAccounts(session)
         self.jobs = repos.SqlJobs(session)
         self.history = repos.SqlHistory(session)
+        self.settings = repos.SqlSettings(session)
+        self.merges = repos.SqlMerges(session)
         return self
 
     def __exit__(
