@@ -3,60 +3,16 @@ real `dramatiq` CLI in its own process; without, an in-process worker on fakered
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import dramatiq
-import fakeredis
 import httpx
-import pytest
-from dramatiq.brokers.redis import RedisBroker
 
 from api.app import create_app
 from core.bootstrap import Services
-from core.config import Settings
 from tests.api.conftest import auth
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
+from tests.conftest import Firm, Sandbox
 from tests.e2e.scenario import two_namesakes_share_one_customer
 from tests.http_server import serving
-from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
-from tests.workers import in_process_worker
-from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
-
-DRAMATIQ = Path(sys.executable).with_name("dramatiq")
-WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout", "5000"]
-
-
-@pytest.fixture
-def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
-    """A broker the API sends to, and a worker consuming it."""
-    if HAS_REDIS:
-        namespace = redis_namespace()
-        broker = build_broker(Settings(redis_url=REDIS_URL, redis_namespace=namespace))
-        env = {
-            **os.environ,
-            "DATABASE_URL": services.settings.database_url,
-            "REDIS_URL": REDIS_URL,
-            "QBSYNC_REDIS_NAMESPACE": namespace,
-            "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
-        }
-        process = subprocess.Popen(
-            [str(DRAMATIQ), "worker.main", *WORKER_FLAGS],
-            env=env,
-        )
-        yield broker
-        process.terminate()
-        assert process.wait(timeout=30) == 0
-        drop_namespace(broker.client, namespace)
-    else:
-        broker = RedisBroker(client=fakeredis.FakeRedis())
-        with in_process_worker(broker, services):
-            yield broker
-    broker.close()
 
 
 def test_namesakes_link_to_one_customer_through_the_real_worker(
