@@ -17,6 +17,15 @@ class StrictSchema(Schema):
         unknown = "raise"
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: not "yes", 1 or "true"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class SyncErrorSchema(Schema):
     message = fields.String(metadata={"description": "What went wrong and what to do about it"})
     code = fields.String(allow_none=True, metadata={"description": "QBO's fault code, or ours"})

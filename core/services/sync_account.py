@@ -58,6 +58,7 @@ class _Claimed:
     connection: QboConnection | None
     chosen_customer_id: str | None = None  # SPEC §2.4: link to this customer
     create: bool = False  # SPEC §2.4: make a new customer
+    customer_type: str = DEFAULT_CUSTOMER_TYPE  # the firm's setting (SPEC §2.3)
 
 
 def run_sync_account(
@@ -114,6 +115,7 @@ def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Clai
             connection=uow.connections.for_firm(job.firm_id),
             chosen_customer_id=_text(job.params.get("customer_id")),
             create=bool(job.params.get("create", False)),
+            customer_type=uow.settings.for_firm(job.firm_id).default_customer_type,
         )
         uow.commit()
         return claimed
@@ -166,7 +168,7 @@ def _chosen(qbo: Qbo, customer_id: str) -> str:
 
 def _create(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
     # A company without the type gets a customer without one, not a failed create (SPEC §2.3).
-    type_id = qbo.find_customer_type_id(DEFAULT_CUSTOMER_TYPE)
+    type_id = qbo.find_customer_type_id(claimed.customer_type)
     created = qbo.create_customer(
         claimed.display_name,
         request_id=request_id(job.id, "create-customer"),

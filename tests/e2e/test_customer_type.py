@@ -8,6 +8,7 @@ import pytest
 from core.bootstrap import Services
 from core.services.accounts import get_account, put_account, request_account_sync
 from core.services.firms import connect_firm, create_firm
+from core.services.settings import change_settings
 from core.services.sync_account import Outcome, run_sync_account
 from sandbox.seed import seed_demo_company
 from sandbox.server import SandboxServer
@@ -51,4 +52,45 @@ def test_a_created_customer_is_typed_individual_only_where_the_company_has_the_t
     if with_individual:
         assert customer["CustomerTypeRef"] == {"value": types["Individual"]}
     else:
+        assert "CustomerTypeRef" not in customer
+
+
+@pytest.mark.parametrize("type_name", ["Business", "Wholesale"])
+def test_a_firm_that_names_another_type_gets_it_where_the_company_has_it(
+    services: Services, type_name: str
+) -> None:
+    company = SandboxState()
+    realm_id = seed_demo_company(company, "4620816998", "type-test-token")
+    with SandboxServer(company) as sandbox:
+        firm_id, _ = create_firm(services.uow(), "Typed firm", services.clock())
+        connect_firm(
+            services.uow(),
+            services.vault,
+            firm_id,
+            realm_id=realm_id,
+            api_base_url=sandbox.url,
+            access_token="type-test-token",
+            now=services.clock(),
+        )
+        change_settings(
+            services.uow(), firm_id, {"default_customer_type": type_name}, services.clock()
+        )
+        put_account(services.uow(), firm_id, "b-1", "Newco Holdings", services.clock())
+        job = request_account_sync(
+            services.uow(), RecordingDispatcher(), firm_id, "b-1", services.clock()
+        )
+
+        outcome = run_sync_account(services.uow(), services.qbo, job.id, "w", services.clock)
+
+    assert outcome is Outcome.SYNCED
+    account = get_account(services.uow(), firm_id, "b-1")
+    [customer] = [c for c in company.customers(realm_id) if c["Id"] == account.qbo_customer_id]
+    types = {
+        t["Name"]: t["Id"]
+        for t in company.query(realm_id, "select * from CustomerType")["CustomerType"]
+    }
+    if type_name in types:
+        assert customer["CustomerTypeRef"] == {"value": types["Business"]}
+    else:  # the company has no "Wholesale" type: no type, and the create still succeeded
+        assert "Wholesale" not in types
         assert "CustomerTypeRef" not in customer
