@@ -40,6 +40,15 @@ class AccountInSchema(StrictSchema):
         validate=validate.Length(min=1, max=500),
         metadata={"description": "The client's name; the QBO customer display name"},
     )
+    email = fields.Email(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=320),
+        metadata={
+            "description": "The client's e-mail address: suggests link candidates, never sent "
+            "to QBO; null or left out clears it"
+        },
+    )
 
     @validates("name")
     def name_is_not_blank(self, value: str, **_: Any) -> None:
@@ -50,6 +59,7 @@ class AccountInSchema(StrictSchema):
 class AccountSchema(Schema):
     external_id = fields.String()
     name = fields.String()
+    email = fields.String(allow_none=True)
     status = fields.Enum(SyncStatus, by_value=True)
     error = fields.Nested(SyncErrorSchema, allow_none=True)
     qbo_customer_id = fields.String(allow_none=True)

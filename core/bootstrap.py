@@ -17,6 +17,7 @@ from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
 from core.ports import OAuthProvider, QboConnector, TokenVault
+from core.services.customers import CustomerDirectory
 from core.services.tokens import TokenKeeper, TokenKeepingConnector
 
 
@@ -35,6 +36,7 @@ class Services:
     vault: TokenVault
     oauth: OAuthProvider
     clock: Callable[[], datetime]
+    customers: CustomerDirectory  # companies' customer lists, kept briefly between requests
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -87,4 +89,5 @@ def build_services(
         vault=vault,
         oauth=oauth,
         clock=clock,
+        customers=CustomerDirectory(settings.customer_cache_seconds),
     )

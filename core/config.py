@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from core.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///qbsync.sqlite3"
 INTUIT_DISCOVERY_URL = "https://developer.api.intuit.com/.well-known/openid_configuration"
@@ -19,6 +22,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def positive_seconds(env: Mapping[str, str], name: str, default: str) -> float:
+    """A duration in seconds from `env`; ConfigurationError naming the variable if it is not one."""
+    value = env.get(name, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:  # NaN fails this too
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about qbsync; tests build it directly."""
@@ -31,6 +46,8 @@ class Settings:
     # How often the scheduler runs the outbox relay.
     relay_interval_seconds: float = 5.0
     qbo_timeout_seconds: float = 30.0
+    # How long the API keeps a company's customer list before reading it from QBO again.
+    customer_cache_seconds: float = 60.0
     # The app's keys at Intuit, where consents come back, and where Intuit's servers are.
     qbo_client_id: str = ""
     qbo_client_secret: str = ""
@@ -51,6 +68,7 @@ class Settings:
             redis_namespace=env.get("QBSYNC_REDIS_NAMESPACE", "dramatiq"),
             relay_interval_seconds=float(env.get("QBSYNC_RELAY_INTERVAL", "5")),
             qbo_timeout_seconds=float(env.get("QBSYNC_QBO_TIMEOUT", "30")),
+            customer_cache_seconds=positive_seconds(env, "QBSYNC_CUSTOMER_CACHE_SECONDS", "60"),
             encryption_keys=tuple(
                 key.strip()
                 for key in env.get("QBSYNC_ENCRYPTION_KEYS", "").split(",")

@@ -44,6 +44,14 @@ class FakeQbo:
         self._maybe_fail()
         return self.customers.get(customer_id)
 
+    def list_customers(
+        self, *, start_position: int = 1, max_results: int = 1000, include_inactive: bool = False
+    ) -> list[QboCustomer]:
+        self._maybe_fail()
+        shown = [c for c in self.customers.values() if include_inactive or c.active]
+        shown.sort(key=lambda c: int(c.id))
+        return shown[start_position - 1 : start_position - 1 + max_results]
+
     def find_customer_type_id(self, name: str) -> str | None:
         self._maybe_fail()
         return self.customer_types.get(name)

@@ -74,7 +74,12 @@ class Account(MethodView):
         """Create or update an account from the firm's system"""
         services = app_context().services
         account, created = account_service.put_account(
-            services.uow(), current_firm_id(), external_id, body["name"], services.clock()
+            services.uow(),
+            current_firm_id(),
+            external_id,
+            body["name"],
+            services.clock(),
+            email=body["email"],
         )
         return account, 201 if created else 200
 

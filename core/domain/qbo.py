@@ -27,6 +27,7 @@ class QboCustomer:
     active: bool
     sync_token: str
     customer_type_id: str | None = None  # CustomerTypeRef, present only when a type is assigned
+    email: str | None = None  # PrimaryEmailAddr.Address: one way to suggest a link (SPEC §2.4)
 
 
 @dataclass(frozen=True)

@@ -23,22 +23,34 @@ class AccountPage:
 
 
 def put_account(
-    uow: UnitOfWork, firm_id: int, external_id: str, name: str, now: datetime
+    uow: UnitOfWork,
+    firm_id: int,
+    external_id: str,
+    name: str,
+    now: datetime,
+    *,
+    email: str | None = None,
 ) -> tuple[Account, bool]:
     """Create or update an account; return it and whether it was created.
 
-    A rename changes only our record: the link is not a mirror (SPEC §2.1).
+    A rename changes only our record: the link is not a mirror (SPEC §2.1). The e-mail address
+    only helps suggest candidates; None clears it.
     """
     with uow:
         account = uow.accounts.get(firm_id, external_id)
         created = account is None
         if account is None:
             account = Account(
-                firm_id=firm_id, external_id=external_id, name=name, created_at=now, updated_at=now
+                firm_id=firm_id,
+                external_id=external_id,
+                name=name,
+                email=email,
+                created_at=now,
+                updated_at=now,
             )
             uow.accounts.add(account)
-        elif account.name != name:
-            account.name = name
+        elif (account.name, account.email) != (name, email):
+            account.name, account.email = name, email
             account.updated_at = now
         uow.commit()
         return account, created

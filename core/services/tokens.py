@@ -110,6 +110,17 @@ class _KeptQbo:
     def get_customer(self, customer_id: str) -> QboCustomer | None:
         return self._call(lambda qbo: qbo.get_customer(customer_id))
 
+    def list_customers(
+        self, *, start_position: int = 1, max_results: int = 1000, include_inactive: bool = False
+    ) -> list[QboCustomer]:
+        return self._call(
+            lambda qbo: qbo.list_customers(
+                start_position=start_position,
+                max_results=max_results,
+                include_inactive=include_inactive,
+            )
+        )
+
     def find_customer_type_id(self, name: str) -> str | None:
         return self._call(lambda qbo: qbo.find_customer_type_id(name))
 

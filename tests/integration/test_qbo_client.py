@@ -13,6 +13,7 @@ from core.domain.records import QboConnection
 from core.errors import QboAuthenticationError, QboFaultError, QboTransientError
 from sandbox.seed import DEMO_ACCESS_TOKEN, INACTIVE_CUSTOMER
 from tests.conftest import Sandbox
+from tests.fakes import FakeQbo
 from tests.waiting import free_port
 
 
@@ -101,3 +102,51 @@ def test_a_customer_created_with_a_type_carries_it(qbo: QboClient, sandbox: Sand
     )
     assert created.customer_type_id == individual
     assert qbo.find_customer_type_id("No Such Type") is None
+
+
+def test_customers_come_page_by_page_in_id_order_with_their_email(
+    qbo: QboClient, sandbox: Sandbox
+) -> None:
+    stored = sandbox.state.customers(sandbox.realm_id)
+    active_ids = [c["Id"] for c in stored if c["Active"]]
+
+    first = qbo.list_customers(max_results=4)
+    rest = qbo.list_customers(start_position=5, max_results=4)
+    past_the_end = qbo.list_customers(start_position=len(active_ids) + 1)
+
+    assert [c.id for c in first + rest] == active_ids[:8]
+    assert past_the_end == []
+    assert first[0].email == stored[0]["PrimaryEmailAddr"]["Address"]
+
+
+def test_inactive_customers_are_listed_only_when_asked_for(qbo: QboClient) -> None:
+    default = qbo.list_customers()
+    everyone = qbo.list_customers(include_inactive=True)
+
+    assert INACTIVE_CUSTOMER not in [c.display_name for c in default]
+    assert [c.display_name for c in everyone if not c.active] == [INACTIVE_CUSTOMER]
+    assert len(everyone) == len(default) + 1
+
+
+def test_a_page_larger_than_qbo_allows_is_refused_before_any_call(
+    qbo: QboClient, sandbox: Sandbox
+) -> None:
+    with pytest.raises(ValueError, match="1 to 1000"):
+        qbo.list_customers(max_results=1001)
+    assert sandbox.state.throttle.counters.of(sandbox.realm_id)["reads"] == 0
+
+
+def test_the_fake_pages_customers_as_the_sandbox_does(qbo: QboClient, sandbox: Sandbox) -> None:
+    fake = FakeQbo()
+    for row in sandbox.state.customers(sandbox.realm_id):
+        fake.add(row["DisplayName"], active=row["Active"])
+    pages = [
+        {"start_position": 3, "max_results": 4},
+        {"start_position": 2, "max_results": 100, "include_inactive": True},
+        {"start_position": 50},
+    ]
+    for page in pages:
+        real = qbo.list_customers(**page)  # type: ignore[arg-type]
+        assert [c.display_name for c in fake.list_customers(**page)] == [  # type: ignore[arg-type]
+            c.display_name for c in real
+        ], page

@@ -1,4 +1,7 @@
+import pytest
+
 from core.config import DEFAULT_DATABASE_URL, Settings, normalise_database_url
+from core.errors import ConfigurationError
 
 
 def test_paas_postgres_urls_use_the_psycopg3_driver() -> None:
@@ -19,3 +22,15 @@ def test_without_environment_the_embedded_defaults_apply() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.redis_url is None
+
+
+def test_the_customer_cache_lasts_a_minute_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).customer_cache_seconds == 60
+    told = Settings.from_env({"QBSYNC_CUSTOMER_CACHE_SECONDS": "2.5"})
+    assert told.customer_cache_seconds == 2.5
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf", ""])
+def test_a_customer_cache_time_that_is_not_a_positive_duration_is_refused(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="QBSYNC_CUSTOMER_CACHE_SECONDS"):
+        Settings.from_env({"QBSYNC_CUSTOMER_CACHE_SECONDS": value})

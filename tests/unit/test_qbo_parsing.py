@@ -74,7 +74,12 @@ def a_customer_query(name: str) -> None:
     page = parse_query_response(sample(name))
     [amy] = page.of(QboCustomer)
     assert amy == QboCustomer(
-        "1", "Amy's Bird Sanctuary", True, "3", customer_type_id="5000000000000018823"
+        "1",
+        "Amy's Bird Sanctuary",
+        True,
+        "3",
+        customer_type_id="5000000000000018823",
+        email="Birds@Intuit.com",
     )
     assert (page.start_position, page.max_results, page.total_count) == (1, 1, None)
 
@@ -323,6 +328,15 @@ def test_unknown_fields_and_unknown_entities_are_ignored() -> None:
     assert parse_customer(row) == QboCustomer("9", "Nine", True, "4")
     page = parse_query_response({"QueryResponse": {"Item": [{"Name": "x"}], "maxResults": 1}})
     assert page == QboQueryResponse(max_results=1)
+
+
+def test_a_customer_without_an_email_address_has_none() -> None:
+    row = {"Id": "9", "SyncToken": "0", "DisplayName": "Nine"}
+    assert parse_customer(row).email is None
+    assert parse_customer({**row, "PrimaryEmailAddr": {}}).email is None
+    assert parse_customer({**row, "PrimaryEmailAddr": {"Address": "n@x.io"}}).email == "n@x.io"
+    with pytest.raises(QboPayloadError):
+        parse_customer({**row, "PrimaryEmailAddr": "n@x.io"})
 
 
 def test_optional_fields_may_be_absent() -> None:

@@ -74,6 +74,27 @@ class QboClient:
         rows = self._query(statement).of(QboCustomer)
         return rows[0] if rows else None
 
+    def list_customers(
+        self,
+        *,
+        start_position: int = 1,
+        max_results: int = MAX_RESULTS,
+        include_inactive: bool = False,
+    ) -> list[QboCustomer]:
+        """One page of customers in Id order; `start_position` counts from 1 (QBO's paging)."""
+        if not 1 <= max_results <= MAX_RESULTS or start_position < 1:
+            raise ValueError(
+                f"pages start at 1 and hold 1 to {MAX_RESULTS} rows, not {start_position}, "
+                f"{max_results}"
+            )
+        # QBO leaves inactive customers out unless the statement names Active.
+        where = "where Active in (true, false) " if include_inactive else ""
+        statement = (
+            f"select * from Customer {where}orderby Id "
+            f"startposition {start_position} maxresults {max_results}"
+        )
+        return self._query(statement).of(QboCustomer)
+
     def find_customer_type_id(self, name: str) -> str | None:
         """The Id of the active customer type called `name`, or None (a company may have none)."""
         statement = f"select * from CustomerType where Name = {quote(name)}"

@@ -43,6 +43,16 @@ def parse_customer(row: Any) -> QboCustomer:
         active=payload.flag(row, "Active", "a Customer", default=True),
         sync_token=payload.text(row, "SyncToken", "a Customer"),
         customer_type_id=payload.optional_ref(row, "CustomerTypeRef", "a Customer"),
+        email=_email(row),
+    )
+
+
+def _email(customer: Json) -> str | None:
+    address = customer.get("PrimaryEmailAddr")
+    if address is None:
+        return None
+    return payload.optional_text(
+        payload.obj(address, "a PrimaryEmailAddr"), "Address", "a PrimaryEmailAddr"
     )
 
 

@@ -1,0 +1,217 @@
+"""Which QBO customers an account could be linked to, best first, and why (SPEC §2.4).
+
+Only an exact match (display names equal once trimmed, SPEC §2.2) is ever linked by itself;
+every other reason here is a suggestion a person confirms. Each rule forgives a little more
+than the one before it: case, then white space, then punctuation. A customer is shown once,
+with the first reason that fits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.domain.qbo import QboCustomer, display_name_for
+
+
+class MatchReason(StrEnum):
+    """Why a customer is a candidate; the order of the members is the order of the ranking."""
+
+    EXACT = "exact"
+    CASE = "case"
+    WHITESPACE = "whitespace"
+    PUNCTUATION = "punctuation"
+    NAME_ORDER = "name_order"
+    DELETED_SUFFIX = "deleted_suffix"
+    COMPANY_SUFFIX = "company_suffix"
+    EMAIL = "email"
+
+
+RANK = {reason: rank for rank, reason in enumerate(MatchReason)}
+# The QBO interface lists inactive customers as "Name (deleted)" (shared/qbo/README.md).
+DELETED_SUFFIX = " (deleted)"
+# Endings that name a legal form, not the business; compared without dots or case.
+COMPANY_SUFFIXES = frozenset(
+    {
+        "llc",
+        "pllc",
+        "llp",
+        "lp",
+        "pc",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "gmbh",
+        "plc",
+    }
+)
+# Dropped inside words ("L.L.C." is "LLC", "O'Brien" is "OBrien"); other punctuation splits.
+JOINING_PUNCTUATION = frozenset(".'\u2019")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A customer the account could be linked to; `explanation` is for a bookkeeper."""
+
+    customer: QboCustomer
+    reason: MatchReason
+    explanation: str
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One name in every form the rules compare."""
+
+    trimmed: str
+    folded: str  # case ignored
+    spaceless: str  # white space ignored too
+    bare: str  # punctuation ignored too
+    reordered: str | None  # "Last, First" as "First Last", bare; None without one comma
+    without_company_suffix: str  # bare, legal-form endings dropped
+
+    @classmethod
+    def of(cls, name: str) -> _Name:
+        trimmed = display_name_for(name)
+        words = _words(trimmed)
+        last, comma, first = trimmed.partition(",")
+        one_comma = bool(comma) and "," not in first
+        return cls(
+            trimmed=trimmed,
+            folded=trimmed.casefold(),
+            spaceless="".join(trimmed.casefold().split()),
+            bare="".join(words),
+            reordered="".join(_words(f"{first} {last}")) if one_comma else None,
+            without_company_suffix="".join(_without_company_suffix(words)),
+        )
+
+
+def _words(name: str) -> list[str]:
+    """The name's words, case-folded, without punctuation."""
+    kept = []
+    for char in name.casefold():
+        if unicodedata.category(char).startswith("P"):
+            kept.append("" if char in JOINING_PUNCTUATION else " ")
+        else:
+            kept.append(char)
+    return "".join(kept).split()
+
+
+def _without_company_suffix(words: list[str]) -> list[str]:
+    """The words without legal-form endings ("Acme Co., Ltd." is "acme"); one word stays."""
+    end = len(words)
+    while end > 1 and words[end - 1] in COMPANY_SUFFIXES:
+        end -= 1
+    return words[:end]
+
+
+def _name_reason(account: _Name, customer: _Name) -> MatchReason | None:
+    """The first rule from EXACT to NAME_ORDER that the two names meet, if any."""
+    if account.trimmed == customer.trimmed:
+        return MatchReason.EXACT
+    if not account.bare or not customer.bare:
+        return None  # nothing but punctuation: the looser rules would pair unrelated names
+    if account.folded == customer.folded:
+        return MatchReason.CASE
+    if account.spaceless == customer.spaceless:
+        return MatchReason.WHITESPACE
+    if account.bare == customer.bare:
+        return MatchReason.PUNCTUATION
+    if account.reordered == customer.bare or account.bare == customer.reordered:
+        return MatchReason.NAME_ORDER
+    return None
+
+
+def _best_reason(
+    account: _Name, account_email: str | None, customer: QboCustomer
+) -> MatchReason | None:
+    name = _Name.of(customer.display_name)
+    reason = _name_reason(account, name)
+    if reason is not None:
+        return reason
+    undeleted = _undeleted(customer.display_name)
+    if undeleted is not None:
+        name = _Name.of(undeleted)
+        if _name_reason(account, name) is not None:
+            return MatchReason.DELETED_SUFFIX
+    if account.without_company_suffix and (
+        account.without_company_suffix == name.without_company_suffix
+    ):
+        return MatchReason.COMPANY_SUFFIX
+    if account_email is not None and account_email == _email(customer.email):
+        return MatchReason.EMAIL
+    return None
+
+
+def _undeleted(display_name: str) -> str | None:
+    """The name without QBO's trailing " (deleted)", or None when it has none."""
+    trimmed = display_name.strip()
+    if trimmed.casefold().endswith(DELETED_SUFFIX) and len(trimmed) > len(DELETED_SUFFIX):
+        return trimmed[: -len(DELETED_SUFFIX)]
+    return None
+
+
+def _email(address: str | None) -> str | None:
+    folded = (address or "").strip().casefold()
+    return folded or None
+
+
+def rank_candidates(
+    account_name: str, account_email: str | None, customers: Iterable[QboCustomer]
+) -> list[Candidate]:
+    """The customers the account could be linked to: by reason, active first, then by Id."""
+    account = _Name.of(account_name)
+    email = _email(account_email)
+    candidates = []
+    for customer in customers:
+        reason = _best_reason(account, email, customer)
+        if reason is not None:
+            explanation = _explain(reason, account.trimmed, customer)
+            candidates.append(Candidate(customer, reason, explanation))
+    candidates.sort(key=_ranking)
+    return candidates
+
+
+def _ranking(candidate: Candidate) -> tuple[int, bool, int, str]:
+    customer = candidate.customer
+    # QBO's Ids are digit strings: the shorter one is the smaller number.
+    return RANK[candidate.reason], not customer.active, len(customer.id), customer.id
+
+
+def _explain(reason: MatchReason, account_name: str, customer: QboCustomer) -> str:
+    """Why the customer is suggested, in a sentence a bookkeeper can check."""
+    ours, theirs = f'"{account_name}"', f'"{customer.display_name}"'
+    sentence = {
+        MatchReason.EXACT: f"The QuickBooks customer is named exactly {ours}, like the account.",
+        MatchReason.CASE: f"{theirs} differs from the account name {ours} only in capitals.",
+        MatchReason.WHITESPACE: (
+            f"{theirs} differs from the account name {ours} only in spaces or capitals."
+        ),
+        MatchReason.PUNCTUATION: (
+            f"{theirs} differs from the account name {ours} only in punctuation, spaces or "
+            "capitals."
+        ),
+        MatchReason.NAME_ORDER: (
+            f"{theirs} is the account name {ours} written "
+            f"{'last' if ',' in customer.display_name else 'first'} name first."
+        ),
+        MatchReason.DELETED_SUFFIX: (
+            f"{theirs} is the account name {ours} marked as deleted in QuickBooks."
+        ),
+        MatchReason.COMPANY_SUFFIX: (
+            f"{theirs} and the account name {ours} differ only in a company ending such as "
+            "LLC, Inc. or Ltd."
+        ),
+        MatchReason.EMAIL: (
+            f"{theirs} has the account's e-mail address, {customer.email}, though the names differ."
+        ),
+    }[reason]
+    if not customer.active:
+        sentence += " It is inactive in QuickBooks: reactivate it there before linking to it."
+    return sentence

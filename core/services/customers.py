@@ -1,0 +1,132 @@
+"""The QBO customers a firm can link its accounts to: listed, searched, and suggested.
+
+Both uses read a company's whole customer list (active and inactive) from QBO, kept for a short
+while per realm so that paging and searching through it do not spend QBO's metered reads. The
+list is read with no database transaction open.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cachetools import TTLCache
+
+from core.domain.matching import Candidate, rank_candidates
+from core.domain.qbo import QboCustomer
+from core.domain.records import QboConnection
+from core.errors import NotConnectedError, NotFoundError
+from core.ports import Qbo, QboConnector, UnitOfWork
+
+# QBO's largest page (shared/qbo/README.md, Query); a shorter page is the last one.
+PAGE_SIZE = 1000
+# Realms whose lists one process keeps at once; the oldest go first.
+MAX_REALMS = 256
+
+
+class CustomerDirectory:
+    """Each realm's complete customer list, read again from QBO once `ttl_seconds` have passed.
+
+    API threads share one directory, so its cache is only touched under a lock. QBO is read
+    outside the lock: a slow company must not hold up the others (two threads missing the
+    same realm at once may both read it, which costs a read and nothing else).
+    """
+
+    def __init__(
+        self, ttl_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._lists: TTLCache[str, tuple[QboCustomer, ...]] = TTLCache(
+            MAX_REALMS, ttl_seconds, timer=clock
+        )
+        self._lock = threading.Lock()
+
+    def customers(self, realm_id: str, qbo: Qbo) -> list[QboCustomer]:
+        """Every customer of the realm, active or not, in Id order; from QBO when not kept."""
+        with self._lock:
+            kept = self._lists.get(realm_id)
+        if kept is None:
+            kept = tuple(_read_all(qbo))
+            with self._lock:
+                self._lists[realm_id] = kept
+        return list(kept)
+
+    def forget(self, realm_id: str) -> None:
+        """Drop the realm's list, so that the next use reads QBO again."""
+        with self._lock:
+            self._lists.pop(realm_id, None)
+
+
+def _read_all(qbo: Qbo) -> list[QboCustomer]:
+    customers: list[QboCustomer] = []
+    while True:
+        page = qbo.list_customers(
+            start_position=len(customers) + 1, max_results=PAGE_SIZE, include_inactive=True
+        )
+        customers.extend(page)
+        if len(page) < PAGE_SIZE:
+            return customers
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    items: Sequence[QboCustomer]
+    total: int
+
+
+def list_qbo_customers(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    directory: CustomerDirectory,
+    firm_id: int,
+    *,
+    q: str | None,
+    include_inactive: bool,
+    offset: int,
+    limit: int,
+) -> CustomerPage:
+    """A page of the firm's QBO customers whose name contains `q` (any case), by name."""
+    with uow:
+        connection = uow.connections.for_firm(firm_id)
+    customers = directory.customers(*_realm_and_client(connect, connection))
+    wanted = (q or "").strip().casefold()
+    shown = [
+        customer
+        for customer in customers
+        if (include_inactive or customer.active) and wanted in customer.display_name.casefold()
+    ]
+    shown.sort(key=_by_name)
+    return CustomerPage(items=shown[offset : offset + limit], total=len(shown))
+
+
+def _by_name(customer: QboCustomer) -> tuple[str, str, int, str]:
+    name = customer.display_name
+    return name.casefold(), name, len(customer.id), customer.id
+
+
+def account_candidates(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    directory: CustomerDirectory,
+    firm_id: int,
+    external_id: str,
+) -> list[Candidate]:
+    """The QBO customers the account could be linked to, best first; nothing is linked."""
+    with uow:
+        account = uow.accounts.get(firm_id, external_id)
+        if account is None:
+            raise NotFoundError("account", external_id)
+        name, email = account.name, account.email
+        connection = uow.connections.for_firm(firm_id)
+    customers = directory.customers(*_realm_and_client(connect, connection))
+    return rank_candidates(name, email, customers)
+
+
+def _realm_and_client(connect: QboConnector, connection: QboConnection | None) -> tuple[str, Qbo]:
+    """The company to read and a client for it; NotConnectedError without a working one."""
+    if connection is None:
+        raise NotConnectedError()
+    if connection.broken_reason:
+        raise NotConnectedError(connection.broken_reason)
+    return connection.realm_id, connect(connection)
