@@ -34,29 +34,33 @@ class RealmLimits:
     # Longer than QBO's 120 s request timeout: a live holder never loses its slot.
     lease_ms: int = 150_000
     max_wait_s: float = 90.0
+    # QBO counts a request when it arrives, the gate when it leaves: requests sent in order
+    # can arrive closer together than they left, so each window is kept this much longer.
+    margin_ms: int = 100
 
 
 _ADMIT = """
 local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 1000)
+local minute, second = 60000 + tonumber(ARGV[7]), 1000 + tonumber(ARGV[7])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - second)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then
   return 20
 end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + 60000 - now)
+  return math.max(1, tonumber(oldest[2]) + minute - now)
 end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + 1000 - now)
+  return math.max(1, tonumber(oldest[2]) + second - now)
 end
 redis.call('ZADD', KEYS[1], now, ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), ARGV[2])
-redis.call('PEXPIRE', KEYS[1], 61000)
-redis.call('PEXPIRE', KEYS[2], 2000)
+redis.call('PEXPIRE', KEYS[1], minute + 1000)
+redis.call('PEXPIRE', KEYS[2], second + 1000)
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[6]))
 return 0
 """
@@ -128,6 +132,7 @@ class RedisRealmGate(RealmGate):
             limits.per_second,
             limits.in_flight,
             limits.lease_ms,
+            limits.margin_ms,
         ]
         return int(self._script(keys=self._keys(realm_id), args=args))
 
@@ -151,17 +156,18 @@ class MemoryRealmGate(RealmGate):
 
     def try_admit(self, realm_id: str, lease: str, now_ms: int) -> int:
         limits = self.limits
+        minute, second = 60_000 + limits.margin_ms, 1_000 + limits.margin_ms
         with self._lock:
-            hits = [h for h in self._hits.get(realm_id, []) if h[0] > now_ms - 60_000]
+            hits = [h for h in self._hits.get(realm_id, []) if h[0] > now_ms - minute]
             leases = {k: v for k, v in self._leases.get(realm_id, {}).items() if v > now_ms}
             self._hits[realm_id], self._leases[realm_id] = hits, leases
-            last_second = [h for h in hits if h[0] > now_ms - 1_000]
+            last_second = [h for h in hits if h[0] > now_ms - second]
             if len(leases) >= limits.in_flight:
                 return 20
             if len(hits) >= limits.per_minute:
-                return max(1, hits[0][0] + 60_000 - now_ms)
+                return max(1, hits[0][0] + minute - now_ms)
             if len(last_second) >= limits.per_second:
-                return max(1, last_second[0][0] + 1_000 - now_ms)
+                return max(1, last_second[0][0] + second - now_ms)
             hits.append((now_ms, lease))
             leases[lease] = now_ms + limits.lease_ms
             return 0
