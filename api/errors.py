@@ -13,6 +13,7 @@ from werkzeug.exceptions import (
     HTTPException,
     NotFound,
     ServiceUnavailable,
+    UnprocessableEntity,
 )
 
 from core.errors import (
@@ -21,6 +22,7 @@ from core.errors import (
     NotConnectedError,
     NotFoundError,
     QboError,
+    UnknownRecordsError,
 )
 from core.services.connection import ConsentRefusedError
 
@@ -41,6 +43,12 @@ def register_domain_errors(app: Flask, api: QbsyncApi) -> None:
     @app.errorhandler(NotFoundError)
     def not_found(error: NotFoundError) -> Any:
         return api.handle_http_exception(NotFound(f"No {error.kind} {error.key!r} in this firm."))
+
+    @app.errorhandler(UnknownRecordsError)
+    def unknown_records(error: UnknownRecordsError) -> Any:
+        refused = UnprocessableEntity(str(error))
+        refused.data = {"errors": {"json": {error.field: [str(error)]}}}  # type: ignore[attr-defined]
+        return api.handle_http_exception(refused)
 
     @app.errorhandler(ConsentRefusedError)
     def consent_refused(error: ConsentRefusedError) -> Any:

@@ -168,3 +168,63 @@ class SummarySchema(Schema):
         metadata={"description": "Accounts per status; every status is named"},
     )
     total = fields.Integer()
+
+
+class BulkSyncRequestSchema(StrictSchema):
+    """The accounts to sync: named, or every account of one status (at most 1000 per request)."""
+
+    external_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "Sync these accounts (at most 1000)"},
+    )
+    status = fields.Enum(
+        SyncStatus,
+        by_value=True,
+        metadata={"description": "Sync the accounts of this status (the first 1000)"},
+    )
+    dry_run = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Report what each account would get, and write nothing"},
+    )
+
+    @validates_schema
+    def one_selection(self, data: dict[str, Any], **_: Any) -> None:
+        if ("external_ids" in data) == ("status" in data):
+            raise ValidationError("Give external_ids or status, one of them.", "external_ids")
+
+
+class CandidateRefSchema(Schema):
+    id = fields.String()
+    display_name = fields.String()
+    reason = fields.String(metadata={"description": "How its name is near the account's"})
+
+
+class BulkItemSchema(Schema):
+    external_id = fields.String()
+    name = fields.String()
+    outcome = fields.String(
+        metadata={
+            "description": "queued or already_syncing; in a dry run link, create, needs_person "
+            "or already_syncing"
+        }
+    )
+    job_id = fields.String(allow_none=True)
+    customer_id = fields.String(
+        allow_none=True, metadata={"description": "Dry run, link: the customer it would link to"}
+    )
+    error = fields.Nested(
+        SyncErrorSchema,
+        allow_none=True,
+        metadata={"description": "Dry run, needs_person: the error the sync would record"},
+    )
+    candidates = fields.List(fields.Nested(CandidateRefSchema))
+
+
+class BulkSyncResultSchema(Schema):
+    dry_run = fields.Boolean()
+    items = fields.List(fields.Nested(BulkItemSchema))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    remaining = fields.Integer(
+        metadata={"description": "Accounts of the status beyond this request: send it again"}
+    )

@@ -2,6 +2,7 @@
 
     QbsyncError
     ├── NotFoundError            a record of this firm does not exist (HTTP 404)
+    ├── UnknownRecordsError      a request body named records the firm does not have (HTTP 422)
     ├── ConflictError            the request clashes with the record's state (HTTP 409)
     │   └── InvalidTransitionError   a status change SPEC §2 does not allow
     ├── NotConnectedError        the firm has no QBO connection (a permanent job failure)
@@ -33,6 +34,15 @@ class NotFoundError(QbsyncError):
         super().__init__(f"{kind} {key!r} not found")
         self.kind = kind
         self.key = key
+
+
+class UnknownRecordsError(QbsyncError):
+    """A request named records the firm does not have (HTTP 422, listing them)."""
+
+    def __init__(self, kind: str, field: str, keys: list[str]) -> None:
+        super().__init__(f"No {kind} with these ids in this firm: {', '.join(keys)}")
+        self.field = field
+        self.keys = keys
 
 
 class ConflictError(QbsyncError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.domain.jobs import Job
@@ -51,6 +52,16 @@ class FakeQbo:
         shown = [c for c in self.customers.values() if include_inactive or c.active]
         shown.sort(key=lambda c: int(c.id))
         return shown[start_position - 1 : start_position - 1 + max_results]
+
+    def find_customers_by_display_names(self, display_names: Sequence[str]) -> list[QboCustomer]:
+        self._maybe_fail()
+        wanted = {name.casefold() for name in display_names}
+        return [c for c in self.customers.values() if c.display_name.casefold() in wanted]
+
+    def display_names_held_by_others(self, display_names: Sequence[str]) -> set[str]:
+        self._maybe_fail()
+        wanted = {name.casefold() for name in display_names}
+        return {name for name in self.other_names if name.casefold() in wanted}
 
     def find_customer_type_id(self, name: str) -> str | None:
         self._maybe_fail()

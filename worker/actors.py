@@ -18,7 +18,7 @@ from worker.runtime import lease_owner, services
 def sync_account(job_id: str) -> None:
     """Link one account to its QBO customer."""
     ran = services()
-    run_sync_account(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
+    run_sync_account(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers)
 
 
 def declare_actors(broker: dramatiq.Broker) -> None:

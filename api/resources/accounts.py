@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask.views import MethodView
@@ -16,12 +17,15 @@ from api.schemas import (
     AccountListArgsSchema,
     AccountPageSchema,
     AccountSchema,
+    BulkSyncRequestSchema,
+    BulkSyncResultSchema,
     HistorySchema,
     JobSchema,
     SummarySchema,
     SyncRequestSchema,
 )
 from core.services import accounts as account_service
+from core.services import bulk_sync
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts", description="Client accounts")
 blp.before_request(require_api_key)
@@ -58,6 +62,53 @@ class AccountSummary(MethodView):
         }
 
 
+@blp.route("/sync")
+class BulkSync(MethodView):
+    @blp.arguments(BulkSyncRequestSchema)
+    @blp.response(202, BulkSyncResultSchema, description="The syncs were queued")
+    @blp.alt_response(200, schema=BulkSyncResultSchema, description="The dry run's report")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Sync many accounts by name, or preview it with `dry_run`"""
+        context, firm_id = app_context(), current_firm_id()
+        services = context.services
+        selection = bulk_sync.Selection(
+            external_ids=body.get("external_ids"), status=body.get("status")
+        )
+        if body["dry_run"]:
+            result = bulk_sync.bulk_dry_run(
+                services.uow(), services.qbo, services.customers, firm_id, selection
+            )
+            return bulk_body(result, dry_run=True), 200
+        result = bulk_sync.bulk_sync(
+            services.uow(), context.dispatcher, firm_id, selection, services.clock()
+        )
+        return bulk_body(result, dry_run=False)
+
+
+def bulk_body(result: bulk_sync.BulkResult, *, dry_run: bool) -> dict[str, Any]:
+    items = [
+        {
+            "external_id": item.account.external_id,
+            "name": item.account.name,
+            "outcome": item.outcome.value,
+            "job_id": item.job_id,
+            "customer_id": item.plan.customer_id if item.plan else None,
+            "error": item.plan.error if item.plan else None,
+            "candidates": [
+                {
+                    "id": c.customer.id,
+                    "display_name": c.customer.display_name,
+                    "reason": c.reason.value,
+                }
+                for c in (item.plan.candidates if item.plan else ())
+            ],
+        }
+        for item in result.items
+    ]
+    counts = Counter(item["outcome"] for item in items)
+    return {"dry_run": dry_run, "items": items, "counts": counts, "remaining": result.remaining}
+
+
 @blp.route(f"/{EXTERNAL_ID}")
 class Account(MethodView):
     @blp.response(200, AccountSchema)
@@ -72,7 +123,8 @@ class Account(MethodView):
     @blp.alt_response(201, schema=AccountSchema, description="The account was created")
     def put(self, body: dict[str, Any], external_id: str) -> Any:
         """Create or update an account from the firm's system"""
-        services = app_context().services
+        context = app_context()
+        services = context.services
         account, created = account_service.put_account(
             services.uow(),
             current_firm_id(),
@@ -80,6 +132,7 @@ class Account(MethodView):
             body["name"],
             services.clock(),
             email=body["email"],
+            dispatcher=context.dispatcher,  # a new account may be synced at once (settings)
         )
         return account, 201 if created else 200
 

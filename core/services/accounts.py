@@ -30,12 +30,15 @@ def put_account(
     now: datetime,
     *,
     email: str | None = None,
+    dispatcher: JobDispatcher | None = None,
 ) -> tuple[Account, bool]:
     """Create or update an account; return it and whether it was created.
 
     A rename changes only our record: the link is not a mirror (SPEC §2.1). The e-mail address
-    only helps suggest candidates; None clears it.
+    only helps suggest candidates; None clears it. With a `dispatcher`, a new account of a firm
+    that has `auto_sync_new_accounts` on gets its sync job in the same transaction.
     """
+    job = None
     with uow:
         account = uow.accounts.get(firm_id, external_id)
         created = account is None
@@ -52,8 +55,13 @@ def put_account(
         elif (account.name, account.email) != (name, email):
             account.name, account.email = name, email
             account.updated_at = now
+        if created and dispatcher and uow.settings.for_firm(firm_id).auto_sync_new_accounts:
+            uow.flush()  # the account's id, for its job
+            job = start_sync_job(uow, account, now, {}, cause="new account: synced automatically")
         uow.commit()
-        return account, created
+    if job is not None and dispatcher is not None:
+        publish_job(uow, dispatcher, job, now)
+    return account, created
 
 
 def get_account(uow: UnitOfWork, firm_id: int, external_id: str) -> Account:
@@ -109,22 +117,33 @@ def request_account_sync(
                     "running for this account; wait for it to finish"
                 )
             return active
-        job = Job(
-            id=new_job_id(),
-            firm_id=firm_id,
-            kind=JobKind.SYNC_ACCOUNT,
-            target_type="account",
-            target_id=account.id,
-            created_at=now,
-            updated_at=now,
-            params=params,
-        )
-        uow.jobs.add(job)
-        uow.history.add(
-            account.move_to(SyncStatus.SYNCING, at=now, cause="sync requested", job_id=job.id)
-        )
+        job = start_sync_job(uow, account, now, params)
         uow.commit()
     publish_job(uow, dispatcher, job, now)
+    return job
+
+
+def start_sync_job(
+    uow: UnitOfWork,
+    account: Account,
+    now: datetime,
+    params: dict[str, object],
+    cause: str = "sync requested",
+) -> Job:
+    """Record a sync job for the account and its move to Syncing; the caller commits."""
+    assert account.id is not None
+    job = Job(
+        id=new_job_id(),
+        firm_id=account.firm_id,
+        kind=JobKind.SYNC_ACCOUNT,
+        target_type="account",
+        target_id=account.id,
+        created_at=now,
+        updated_at=now,
+        params=params,
+    )
+    uow.jobs.add(job)
+    uow.history.add(account.move_to(SyncStatus.SYNCING, at=now, cause=cause, job_id=job.id))
     return job
 
 

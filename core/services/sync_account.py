@@ -16,11 +16,13 @@ from enum import StrEnum
 from typing import Any
 
 from core.domain.jobs import MAX_ATTEMPTS, Job, request_id, retry_delay
+from core.domain.linking import LinkAction, plan_link
+from core.domain.matching import rank_candidates
 from core.domain.qbo import (
     DEFAULT_CUSTOMER_TYPE,
+    QboCustomer,
     display_name_for,
     explain_qbo_error,
-    inactive_match_error,
     refused_name_error,
     sync_error,
 )
@@ -28,6 +30,7 @@ from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
 from core.ports import Qbo, QboConnector, UnitOfWork
+from core.services.customers import CustomerDirectory
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,13 @@ class _Claimed:
     chosen_customer_id: str | None = None  # SPEC §2.4: link to this customer
     create: bool = False  # SPEC §2.4: make a new customer
     customer_type: str = DEFAULT_CUSTOMER_TYPE  # the firm's setting (SPEC §2.3)
+    email: str | None = None  # for near matches
+    merged_into: str | None = None  # QBO merged the linked customer into this one
+
+    @property
+    def connection_realm_id(self) -> str:
+        assert self.connection is not None
+        return self.connection.realm_id
 
 
 def run_sync_account(
@@ -67,8 +77,13 @@ def run_sync_account(
     job_id: str,
     worker_id: str,
     clock: Callable[[], datetime],
+    directory: CustomerDirectory | None = None,
 ) -> Outcome:
-    """Claim the job, link its account to a QBO customer, and record Synced or Failed."""
+    """Claim the job, link its account to a QBO customer, and record Synced or Failed.
+
+    `directory` caches the realm's customer list for near matches; each call without one
+    reads it afresh.
+    """
     claimed = _claim(uow, job_id, worker_id, clock())
     if claimed is None:
         return Outcome.NOT_CLAIMED
@@ -87,7 +102,9 @@ def run_sync_account(
     try:
         if claimed.connection is None:
             raise NotConnectedError()
-        customer_id = _link(connect(claimed.connection), claimed, job)
+        customer_id = _link(
+            connect(claimed.connection), claimed, job, directory or CustomerDirectory()
+        )
     except QboTransientError as exc:
         return _record_transient(uow, job, worker_id, clock(), exc.as_record())
     except QboFaultError as exc:
@@ -108,41 +125,67 @@ def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Clai
             return None
         account = uow.accounts.get_by_id(job.target_id)
         assert account is not None, "a job's account is never deleted while the job is active"
+        connection = uow.connections.for_firm(job.firm_id)
         claimed = _Claimed(
             job=job,
             display_name=display_name_for(account.name),
             linked_customer_id=account.qbo_customer_id,
-            connection=uow.connections.for_firm(job.firm_id),
+            connection=connection,
             chosen_customer_id=_text(job.params.get("customer_id")),
             create=bool(job.params.get("create", False)),
             customer_type=uow.settings.for_firm(job.firm_id).default_customer_type,
+            email=account.email,
+            merged_into=_survivor(uow, connection, account.qbo_customer_id),
         )
         uow.commit()
         return claimed
+
+
+def _survivor(
+    uow: UnitOfWork, connection: QboConnection | None, customer_id: str | None
+) -> str | None:
+    if connection is None or customer_id is None:
+        return None
+    return uow.merges.survivor_of(connection.realm_id, customer_id)
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _link(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
+def _link(qbo: Qbo, claimed: _Claimed, job: Job, directory: CustomerDirectory) -> str:
     """The Id of the QBO customer the account links to: chosen, kept, matched or created."""
     if claimed.chosen_customer_id is not None:
         return _chosen(qbo, claimed.chosen_customer_id)
     if claimed.create:
-        return _create(qbo, claimed, job)
-    if claimed.linked_customer_id is not None:
-        current = qbo.get_customer(claimed.linked_customer_id)
-        if current is not None and current.active:
-            return current.id
+        return _create(qbo, claimed, job, directory)
+    linked = _linked(qbo, claimed)
     # Inactive customers keep their names in QBO, so the lookup sees them too (qbo/README.md).
-    namesakes = qbo.find_customers_by_display_name(claimed.display_name)
-    active = [c for c in namesakes if c.active]
-    if active:
-        return min(active, key=lambda c: int(c.id)).id
-    if namesakes:
-        raise LinkRefusedError(inactive_match_error(claimed.display_name, namesakes[0].id))
-    return _create(qbo, claimed, job)
+    namesakes = [] if linked else qbo.find_customers_by_display_name(claimed.display_name)
+    candidates = []
+    if linked is None and not namesakes:  # only then do near matches decide anything
+        customers = directory.customers(claimed.connection_realm_id, qbo)
+        candidates = rank_candidates(claimed.display_name, claimed.email, customers)
+    plan = plan_link(
+        claimed.display_name, linked=linked, namesakes=namesakes, candidates=candidates
+    )
+    if plan.action is LinkAction.LINK:
+        assert plan.customer_id is not None
+        return plan.customer_id
+    if plan.action is LinkAction.NEEDS_PERSON:
+        assert plan.error is not None
+        raise LinkRefusedError(plan.error)
+    return _create(qbo, claimed, job, directory)
+
+
+def _linked(qbo: Qbo, claimed: _Claimed) -> QboCustomer | None:
+    """The active customer the account is linked to, or the one it was merged into."""
+    for customer_id in (claimed.linked_customer_id, claimed.merged_into):
+        if customer_id is not None:
+            customer = qbo.get_customer(customer_id)
+            if customer is not None:
+                return customer if customer.active else None
+    return None
 
 
 def _chosen(qbo: Qbo, customer_id: str) -> str:
@@ -166,7 +209,7 @@ def _chosen(qbo: Qbo, customer_id: str) -> str:
     return chosen.id
 
 
-def _create(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
+def _create(qbo: Qbo, claimed: _Claimed, job: Job, directory: CustomerDirectory) -> str:
     # A company without the type gets a customer without one, not a failed create (SPEC §2.3).
     type_id = qbo.find_customer_type_id(claimed.customer_type)
     created = qbo.create_customer(
@@ -174,6 +217,7 @@ def _create(qbo: Qbo, claimed: _Claimed, job: Job) -> str:
         request_id=request_id(job.id, "create-customer"),
         customer_type_id=type_id,
     )
+    directory.forget(claimed.connection_realm_id)  # near matches must see the new customer
     return created.id
 
 

@@ -12,7 +12,7 @@ of the firm then fails with "QuickBooks is not connected" until the firm reconne
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -123,6 +123,12 @@ class _KeptQbo:
 
     def find_customer_type_id(self, name: str) -> str | None:
         return self._call(lambda qbo: qbo.find_customer_type_id(name))
+
+    def find_customers_by_display_names(self, display_names: Sequence[str]) -> list[QboCustomer]:
+        return self._call(lambda qbo: qbo.find_customers_by_display_names(display_names))
+
+    def display_names_held_by_others(self, display_names: Sequence[str]) -> set[str]:
+        return self._call(lambda qbo: qbo.display_names_held_by_others(display_names))
 
     def create_customer(
         self, display_name: str, *, request_id: str, customer_type_id: str | None = None

@@ -150,3 +150,31 @@ def test_the_fake_pages_customers_as_the_sandbox_does(qbo: QboClient, sandbox: S
         assert [c.display_name for c in fake.list_customers(**page)] == [  # type: ignore[arg-type]
             c.display_name for c in real
         ], page
+
+
+def test_many_names_are_looked_up_in_lists_of_at_most_a_hundred(
+    qbo: QboClient, sandbox: Sandbox
+) -> None:
+    wanted = [f"Listed Client {n:03}" for n in range(150)]
+    for name in wanted[::10]:
+        sandbox.state.add_customer(sandbox.realm_id, DisplayName=name)
+    reads = sandbox.state.throttle.counters
+    before = reads.of(sandbox.realm_id)["reads"]
+
+    found = qbo.find_customers_by_display_names(
+        [*wanted, "Amy's Bird Sanctuary", INACTIVE_CUSTOMER]
+    )
+
+    assert sorted(c.display_name for c in found) == sorted(
+        [*wanted[::10], "Amy's Bird Sanctuary", INACTIVE_CUSTOMER]
+    )
+    assert reads.of(sandbox.realm_id)["reads"] - before == 2  # 152 names: two reads
+
+
+def test_names_held_by_vendors_and_employees_are_found(qbo: QboClient, sandbox: Sandbox) -> None:
+    sandbox.state.add_vendor(sandbox.realm_id, DisplayName="Supplier Of Paper")
+    sandbox.state.add_employee(sandbox.realm_id, DisplayName="Erin Employee", GivenName="Erin")
+    held = qbo.display_names_held_by_others(
+        ["Supplier Of Paper", "Erin Employee", "Amy's Bird Sanctuary", "Free Name"]
+    )
+    assert held == {"Supplier Of Paper", "Erin Employee"}

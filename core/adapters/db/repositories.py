@@ -115,6 +115,13 @@ class SqlAccounts:
     def get_by_id(self, account_id: int) -> Account | None:
         return self._s.get(Account, account_id)
 
+    def by_external_ids(self, firm_id: int, external_ids: Sequence[str]) -> list[Account]:
+        """The firm's accounts with these ids, in no particular order; unknown ids are left out."""
+        query = sa.select(Account).filter(
+            accounts.c.firm_id == firm_id, accounts.c.external_id.in_(list(external_ids))
+        )
+        return list(self._s.scalars(query))
+
     def linked_to(self, firm_id: int, customer_id: str) -> list[Account]:
         """The firm's accounts whose link points at this QBO customer."""
         query = sa.select(Account).filter_by(firm_id=firm_id, qbo_customer_id=customer_id)

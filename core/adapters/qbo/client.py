@@ -7,6 +7,7 @@ a repeat with the original result instead of writing twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -26,6 +27,8 @@ from core.errors import QboPayloadError, QboTransientError
 MINOR_VERSION = "75"
 # QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
 MAX_RESULTS = 1000
+# Names per `IN` list: no statement limit is documented, so lists stay short (qbo/README.md).
+IN_LIST = 100
 
 
 def quote(value: str) -> str:
@@ -65,6 +68,30 @@ class QboClient:
             f"and Active in (true, false) maxresults {MAX_RESULTS}"
         )
         return self._query(statement).of(QboCustomer)
+
+    def find_customers_by_display_names(self, display_names: Sequence[str]) -> list[QboCustomer]:
+        """Customers, active or not, QBO counts as named like any of these; one read per 100."""
+        found: list[QboCustomer] = []
+        for chunk in _chunks(display_names):
+            statement = (
+                f"select * from Customer where DisplayName in ({_literals(chunk)}) "
+                f"and Active in (true, false) maxresults {MAX_RESULTS}"
+            )
+            found.extend(self._query(statement).of(QboCustomer))
+        return found
+
+    def display_names_held_by_others(self, display_names: Sequence[str]) -> set[str]:
+        """The display names of vendors and employees QBO counts as named like any of these."""
+        held: set[str] = set()
+        for entity in ("Vendor", "Employee"):
+            for chunk in _chunks(display_names):
+                statement = (
+                    f"select DisplayName from {entity} where DisplayName in ({_literals(chunk)}) "
+                    f"and Active in (true, false) maxresults {MAX_RESULTS}"
+                )
+                rows = self.query(statement).get(entity, [])
+                held.update(str(row["DisplayName"]) for row in rows if "DisplayName" in row)
+        return held
 
     def get_customer(self, customer_id: str) -> QboCustomer | None:
         """The customer with this Id, or None when QBO has no such customer."""
@@ -144,6 +171,15 @@ class QboClient:
         if response.is_success and body is not None and fault_in(body) is None:
             return body
         raise answer_error(response, body)
+
+
+def _chunks(names: Sequence[str]) -> list[Sequence[str]]:
+    unique = list(dict.fromkeys(names))
+    return [unique[i : i + IN_LIST] for i in range(0, len(unique), IN_LIST)]
+
+
+def _literals(names: Sequence[str]) -> str:
+    return ", ".join(quote(name) for name in names)
 
 
 class HttpQboClients:
