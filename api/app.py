@@ -10,7 +10,7 @@ from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
-from api.resources import accounts, connection, health, jobs, settings
+from api.resources import accounts, candidates, connection, health, jobs, quickbooks, settings
 from core.bootstrap import Services
 from core.ports import JobDispatcher
 
@@ -34,7 +34,8 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     app.extensions[EXTENSION] = AppContext(services=services, dispatcher=dispatcher)
     api = QbsyncApi(app)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
-    for blueprint in (accounts.blp, jobs.blp, connection.blp, settings.blp):
+    blueprints = (accounts, candidates, quickbooks, jobs, connection, settings)
+    for blueprint in (resource.blp for resource in blueprints):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)
     app.register_blueprint(assets)

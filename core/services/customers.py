@@ -59,6 +59,7 @@ class CustomerDirectory:
 
 
 def _read_all(qbo: Qbo) -> list[QboCustomer]:
+    """Every customer, page by page; a page shorter than a full one is the last."""
     customers: list[QboCustomer] = []
     while True:
         page = qbo.list_customers(
@@ -71,6 +72,8 @@ def _read_all(qbo: Qbo) -> list[QboCustomer]:
 
 @dataclass(frozen=True)
 class CustomerPage:
+    """One page of the customers found, and how many were found in all."""
+
     items: Sequence[QboCustomer]
     total: int
 
