@@ -1,4 +1,7 @@
+import pytest
+
 from core.config import DEFAULT_DATABASE_URL, Settings, normalise_database_url
+from core.errors import ConfigurationError
 
 
 def test_paas_postgres_urls_use_the_psycopg3_driver() -> None:
@@ -19,3 +22,24 @@ def test_without_environment_the_embedded_defaults_apply() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.redis_url is None
+
+
+def test_the_webhook_verifier_token_and_cdc_interval_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {"QBO_WEBHOOK_VERIFIER_TOKEN": " verifier-123 ", "QBSYNC_CDC_INTERVAL": "60"}
+    )
+    assert settings.qbo_webhook_verifier_token == "verifier-123"
+    assert settings.cdc_interval_seconds == 60.0
+    assert "verifier-123" not in repr(settings)
+
+
+def test_without_them_webhooks_are_unverifiable_and_cdc_polls_every_15_minutes() -> None:
+    settings = Settings.from_env({})
+    assert settings.qbo_webhook_verifier_token == ""
+    assert settings.cdc_interval_seconds == 900.0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "nan", "inf"])
+def test_a_cdc_interval_that_is_not_a_positive_number_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="QBSYNC_CDC_INTERVAL"):
+        Settings.from_env({"QBSYNC_CDC_INTERVAL": value})
