@@ -10,7 +10,7 @@ from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
-from api.resources import accounts, connection, health, jobs
+from api.resources import accounts, connection, health, jobs, webhooks
 from core.bootstrap import Services
 from core.ports import JobDispatcher
 
@@ -37,6 +37,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     for blueprint in (accounts.blp, jobs.blp, connection.blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)
+    api.register_blueprint(webhooks.blp)
     app.register_blueprint(assets)
     register_domain_errors(app, api)
     return app

@@ -149,3 +149,10 @@ class SummarySchema(Schema):
         metadata={"description": "Accounts per status; every status is named"},
     )
     total = fields.Integer()
+
+
+class WebhookReceiptSchema(Schema):
+    events = fields.Integer(metadata={"description": "Events in the delivery"})
+    checks_queued = fields.Integer(
+        metadata={"description": "Check jobs queued for Synced accounts of changed customers"}
+    )
