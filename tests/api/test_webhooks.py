@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from core.adapters.db.tables import jobs
 from core.bootstrap import Services
+from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.domain.webhooks import webhook_signature
+from core.ports import Qbo
 from sandbox.seed import DEMO_REALM_ID
 from tests.api.conftest import queued_messages
 from tests.conftest import Firm
@@ -32,10 +34,15 @@ def sample_body(name: str) -> bytes:
     return (SAMPLES / name).read_text().replace(SAMPLE_REALM, DEMO_REALM_ID).encode()
 
 
+def no_qbo_on_the_request_path(connection: QboConnection) -> Qbo:
+    raise AssertionError("the webhook must answer without calling QBO (3 s to answer)")
+
+
 @pytest.fixture
 def webhooks(services: Services, broker: Any) -> FlaskClient:
     settings = replace(services.settings, qbo_webhook_verifier_token=TOKEN)
-    app = create_app(replace(services, settings=settings), DramatiqDispatcher(broker))
+    served = replace(services, settings=settings, qbo=no_qbo_on_the_request_path)
+    app = create_app(served, DramatiqDispatcher(broker))
     app.testing = True
     return app.test_client()
 
