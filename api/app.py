@@ -10,7 +10,16 @@ from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
-from api.resources import accounts, candidates, connection, health, jobs, quickbooks, settings
+from api.resources import (
+    accounts,
+    candidates,
+    connection,
+    health,
+    jobs,
+    quickbooks,
+    settings,
+    webhooks,
+)
 from core.bootstrap import Services
 from core.ports import JobDispatcher
 
@@ -38,6 +47,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     for blueprint in (resource.blp for resource in blueprints):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)
+    api.register_blueprint(webhooks.blp)
     app.register_blueprint(assets)
     register_domain_errors(app, api)
     return app

@@ -1,11 +1,13 @@
 """The embedded default: the whole system in one process, with no servers installed.
 
 SQLite file, the in-process broker, the bundled QBO sandbox seeded with a demo company,
-the API, a worker and the scheduler's sweeps, and a demo firm already connected.
+the API, a worker and the scheduler's sweeps, and a demo firm already connected. The sandbox
+sends its signed webhooks to the API, so a customer deleted or merged there reaches the accounts.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from sandbox.seed import (
 )
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
+from sandbox.webhooks.delivery import WebhookConfig
 from worker.actors import declare_actors
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
@@ -75,6 +78,7 @@ def embedded_system(
         qbo_redirect_uri=callback,
         qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
         qbo_api_base_url=sandbox.url,
+        qbo_webhook_verifier_token=secrets.token_urlsafe(24),
     )
     upgrade(settings.database_url)
     services = build_services(settings)
@@ -101,14 +105,22 @@ def embedded_system(
     server = make_server("127.0.0.1", port, create_app(services, dispatcher), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
+    api_url = f"http://127.0.0.1:{server.server_port}"
+    company.configure_webhooks(
+        WebhookConfig(
+            targets=[f"{api_url}/v1/webhooks/quickbooks"],
+            verifier_token=settings.qbo_webhook_verifier_token,
+        )
+    )
     try:
         yield Embedded(
-            api_url=f"http://127.0.0.1:{server.server_port}",
+            api_url=api_url,
             api_key=key,
             sandbox_url=sandbox.url,
             server=server,
         )
     finally:
+        company.configure_webhooks(None)
         server.shutdown()
         scheduler.shutdown(wait=False)
         consumer.stop(timeout=5_000)

@@ -228,3 +228,10 @@ class BulkSyncResultSchema(Schema):
     remaining = fields.Integer(
         metadata={"description": "Accounts of the status beyond this request: send it again"}
     )
+
+
+class WebhookReceiptSchema(Schema):
+    events = fields.Integer(metadata={"description": "Events in the delivery"})
+    checks_queued = fields.Integer(
+        metadata={"description": "Check jobs queued for Synced accounts of changed customers"}
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.errors import ConfigurationError
 
@@ -57,6 +57,10 @@ class Settings:
     # Fernet keys for tokens at rest, newest first (core/adapters/crypto.py).
     encryption_keys: tuple[str, ...] = ()
     log_level: str = "INFO"
+    # The app's webhook verifier token at Intuit; without it webhooks cannot be verified (503).
+    qbo_webhook_verifier_token: str = field(default="", repr=False)
+    # How often the scheduler polls each connected company's changes (change data capture).
+    cdc_interval_seconds: float = 900.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,4 +84,20 @@ class Settings:
             qbo_redirect_uri=env.get("QBO_REDIRECT_URI", cls.qbo_redirect_uri),
             qbo_discovery_url=env.get("QBO_DISCOVERY_URL", INTUIT_DISCOVERY_URL),
             qbo_api_base_url=env.get("QBO_API_BASE_URL", INTUIT_API_BASE_URL),
+            qbo_webhook_verifier_token=env.get("QBO_WEBHOOK_VERIFIER_TOKEN", "").strip(),
+            cdc_interval_seconds=_seconds(env, "QBSYNC_CDC_INTERVAL", 900.0),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from `env[name]`; ConfigurationError names a bad one."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {text!r}")
+    return seconds

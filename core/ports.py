@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.domain.jobs import Job
-from core.domain.qbo import QboCustomer, QboTokens
+from core.domain.qbo import QboCustomer, QboEntityChanges, QboTokens
 from core.domain.records import (
     Account,
     ApiKey,
@@ -133,6 +133,7 @@ class Qbo(Protocol):
     def create_customer(
         self, display_name: str, *, request_id: str, customer_type_id: str | None = None
     ) -> QboCustomer: ...
+    def changed_customers(self, since: datetime) -> QboEntityChanges: ...
 
 
 class QboConnector(Protocol):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from core.domain.jobs import Job
-from core.domain.qbo import QboCustomer
+from core.domain.qbo import QboCustomer, QboDeleted, QboEntityChanges
 from core.domain.records import QboConnection
 from core.errors import QboError, QboFaultError, QboTransientError
 
@@ -27,6 +28,9 @@ class FakeQbo:
     created_types: list[str | None] = field(default_factory=list)
     # The next create is done in QBO but its answer is lost on the way back (a read timeout).
     lose_next_create_answer: bool = False
+    # Change data capture: what changed (in order) and the `since` of every poll.
+    changes: list[QboCustomer | QboDeleted] = field(default_factory=list)
+    polls: list[datetime] = field(default_factory=list)
 
     def __call__(self, connection: QboConnection) -> FakeQbo:
         return self
@@ -85,6 +89,30 @@ class FakeQbo:
             self.lose_next_create_answer = False
             raise QboTransientError("QuickBooks could not be reached: ReadTimeout")
         return customer
+
+    def changed_customers(self, since: datetime) -> QboEntityChanges:
+        self._maybe_fail()
+        self.polls.append(since)
+        changed = tuple(c for c in self.changes if isinstance(c, QboCustomer))
+        deleted = tuple(c for c in self.changes if isinstance(c, QboDeleted))
+        return QboEntityChanges(changed=changed, deleted=deleted)
+
+    def deactivate(self, customer_id: str) -> QboCustomer:
+        """What a QBO user's "delete" does: the customer goes inactive (CDC shows the update)."""
+        current = self.customers[customer_id]
+        gone = replace(current, active=False, sync_token=str(int(current.sync_token) + 1))
+        self.customers[customer_id] = gone
+        self.changes.append(gone)
+        return gone
+
+    def merge(self, from_id: str, into_id: str) -> None:
+        """A QBO user's merge: `from_id` no longer reads (CDC shows its Deleted stub).
+
+        Add every customer a test needs before merging: `add` numbers by count.
+        """
+        assert into_id in self.customers and from_id != into_id
+        del self.customers[from_id]
+        self.changes.append(QboDeleted(entity="Customer", id=from_id))
 
     def _maybe_fail(self) -> None:
         if self.faults:

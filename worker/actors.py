@@ -7,11 +7,16 @@ an explicit broker, so the worker, the embedded default and the tests each bind 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dramatiq
 
 from core.domain.jobs import JobKind
+from core.ports import JobDispatcher
+from core.services.customer_links import run_check_customer_link
+from core.services.qbo_changes import run_poll_qbo_changes
 from core.services.sync_account import run_sync_account
-from worker.dispatch import QUEUE
+from worker.dispatch import QUEUE, DramatiqDispatcher
 from worker.runtime import lease_owner, services
 
 
@@ -21,9 +26,31 @@ def sync_account(job_id: str) -> None:
     run_sync_account(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers)
 
 
+def check_customer_link(job_id: str) -> None:
+    """Check that a Synced account's QBO customer is still there: relink or unlink it if not."""
+    ran = services()
+    run_check_customer_link(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
+
+
+def poller(dispatcher: JobDispatcher) -> Callable[[str], None]:
+    """The poll actor's body, handing the check jobs it queues to `dispatcher`."""
+
+    def poll_qbo_changes(job_id: str) -> None:
+        """Read a firm's changed QBO customers and queue checks of their accounts."""
+        ran = services()
+        run_poll_qbo_changes(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+
+    return poll_qbo_changes
+
+
 def declare_actors(broker: dramatiq.Broker) -> None:
     """Declare every actor on `broker`, each named for the job kind it runs."""
-    for kind, run in ((JobKind.SYNC_ACCOUNT, sync_account),):
+    actors = (
+        (JobKind.SYNC_ACCOUNT, sync_account),
+        (JobKind.CHECK_CUSTOMER_LINK, check_customer_link),
+        (JobKind.POLL_QBO_CHANGES, poller(DramatiqDispatcher(broker))),
+    )
+    for kind, run in actors:
         declare = dramatiq.actor(
             actor_name=kind.value,
             broker=broker,

@@ -1,8 +1,9 @@
 """The scheduler process: enqueues the periodic sweeps. Run exactly one (Procfile `scheduler`).
 
 It runs the outbox relay, which sends jobs that were recorded but never handed to the queue,
-jobs whose retry is due, and jobs whose worker died holding them; and, hourly, the token sweep
-(refreshes before the refresh token's idle end, warnings of the 5-year limit).
+jobs whose retry is due, and jobs whose worker died holding them; hourly, the token sweep
+(refreshes before the refresh token's idle end, warnings of the 5-year limit); and every
+QBSYNC_CDC_INTERVAL seconds, a change-data-capture poll job per connected firm.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from core.bootstrap import Services, build_services
 from core.config import Settings
 from core.ports import JobDispatcher
+from core.services.qbo_changes import queue_change_polls
 from core.services.relay import relay_jobs
 from core.services.token_sweep import sweep_tokens
 from core.services.tokens import TokenKeeper
@@ -44,6 +46,15 @@ def refresh_tokens_once(services: Services, keeper: TokenKeeper) -> int:
         return 0
 
 
+def poll_changes_once(services: Services, dispatcher: JobDispatcher) -> int:
+    """Queue one change-data-capture poll per working connection; failures are logged."""
+    try:
+        return queue_change_polls(services.uow(), dispatcher, services.clock())
+    except Exception:  # the database is away: the next round runs anyway
+        log.exception("queueing change-data-capture polls failed")
+        return 0
+
+
 def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: JobDispatcher) -> None:
     """Register every periodic sweep on `scheduler`."""
     keeper = TokenKeeper(services.uow, services.vault, services.oauth, services.clock)
@@ -62,6 +73,15 @@ def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: Job
         seconds=services.settings.relay_interval_seconds,
         args=(services, dispatcher),
         id="relay",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        poll_changes_once,
+        "interval",
+        seconds=services.settings.cdc_interval_seconds,
+        args=(services, dispatcher),
+        id="cdc",
         max_instances=1,
         coalesce=True,
     )

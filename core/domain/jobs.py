@@ -23,6 +23,10 @@ class JobKind(StrEnum):
     """What a job does; the value is also the name of the Dramatiq actor that runs it."""
 
     SYNC_ACCOUNT = "sync_account"
+    # Is a Synced account's QBO customer still there and active? (SPEC §2.6)
+    CHECK_CUSTOMER_LINK = "check_customer_link"
+    # Read one connection's changed customers through change data capture (SPEC §4).
+    POLL_QBO_CHANGES = "poll_qbo_changes"
 
 
 class JobState(StrEnum):

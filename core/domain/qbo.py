@@ -201,6 +201,24 @@ def inactive_match_error(display_name: str, customer_id: str) -> dict[str, Any]:
     )
 
 
+CUSTOMER_DELETED = "customer_deleted"
+
+
+def deleted_customer_error(customer_id: str, display_name: str | None) -> dict[str, Any]:
+    """The error of an account whose linked customer was deleted (made inactive) or merged."""
+    if display_name is not None:  # QBO still has it, inactive: what its UI calls deleted
+        what = f"The QuickBooks customer {display_name!r} (Id {customer_id}) was deleted "
+        what += "(made inactive) in QuickBooks"
+    else:
+        what = f"The QuickBooks customer with Id {customer_id} no longer exists: it was "
+        what += "deleted or merged into another customer in QuickBooks"
+    return sync_error(
+        f"{what}, so this account is no longer linked to it. Sync the account again to link "
+        "it to a customer or to create a new one.",
+        CUSTOMER_DELETED,
+    )
+
+
 def explain_qbo_error(error: QboError, display_name: str) -> dict[str, Any]:
     """The stored error for a QBO refusal, worded for the bookkeeper who reads it on hover."""
     record = error.as_record()

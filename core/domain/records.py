@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from core.domain.status import SyncStatus, check_transition
+from core.errors import InvalidTransitionError
 
 
 @dataclass
@@ -132,3 +133,26 @@ class Account:
         if target is SyncStatus.SYNCED:
             self.last_synced_at = at
         return change
+
+    def relink(
+        self, customer_id: str, *, at: datetime, cause: str, job_id: str | None = None
+    ) -> StatusChange:
+        """Point a Synced account at another QBO customer (a merge's survivor), and record it.
+
+        The status stays Synced: the history entry goes from synced to synced.
+        """
+        if self.status is not SyncStatus.SYNCED:
+            raise InvalidTransitionError(self.status.value, "relinked")
+        assert self.id is not None, "an account gets its id before its first status change"
+        self.qbo_customer_id = customer_id
+        self.updated_at = at
+        return StatusChange(
+            firm_id=self.firm_id,
+            record_type="account",
+            record_id=self.id,
+            from_status=self.status,
+            to_status=self.status,
+            cause=cause,
+            at=at,
+            job_id=job_id,
+        )

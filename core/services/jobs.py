@@ -23,6 +23,16 @@ def get_job(uow: UnitOfWork, firm_id: int, job_id: str) -> JobView:
         job = uow.jobs.get(firm_id, job_id)
         if job is None:
             raise NotFoundError("job", job_id)
-        account = uow.accounts.get_by_id(job.target_id)
-        assert account is not None
-        return JobView(job=job, target_external_id=account.external_id)
+        return JobView(job=job, target_external_id=_target_key(uow, job))
+
+
+def _target_key(uow: UnitOfWork, job: Job) -> str:
+    """The firm's own name for a job's record: an account's external id, a connection's realm."""
+    if job.target_type == "connection":
+        connection = uow.connections.for_firm(job.firm_id)
+        if connection is not None and connection.id == job.target_id:
+            return connection.realm_id
+        return str(job.target_id)  # disconnected or reconnected since
+    account = uow.accounts.get_by_id(job.target_id)
+    assert account is not None
+    return account.external_id

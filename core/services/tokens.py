@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from core.domain.qbo import QboCustomer
+from core.domain.qbo import QboCustomer, QboEntityChanges
 from core.domain.records import QboConnection
 from core.errors import NotConnectedError, QboAuthenticationError, QboOAuthError
 from core.ports import OAuthProvider, Qbo, QboClients, TokenVault, UnitOfWork
@@ -139,6 +139,9 @@ class _KeptQbo:
                 display_name, request_id=request_id, customer_type_id=customer_type_id
             )
         )
+
+    def changed_customers(self, since: datetime) -> QboEntityChanges:
+        return self._call(lambda qbo: qbo.changed_customers(since))
 
     def _call(self, action: Callable[[Qbo], T]) -> T:
         firm_id = self._connection.firm_id

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.adapters.gate import MemoryRealmGate, RealmLimits
 from core.adapters.qbo.client import HttpQboClients, QboClient
+from core.domain.qbo import QboCustomer
 from core.domain.records import QboConnection
 from core.errors import QboAuthenticationError, QboFaultError, QboTransientError
 from sandbox.seed import DEMO_ACCESS_TOKEN, INACTIVE_CUSTOMER
@@ -178,3 +179,39 @@ def test_names_held_by_vendors_and_employees_are_found(qbo: QboClient, sandbox: 
         ["Supplier Of Paper", "Erin Employee", "Amy's Bird Sanctuary", "Free Name"]
     )
     assert held == {"Supplier Of Paper", "Erin Employee"}
+
+
+def customer_id(sandbox: Sandbox, name: str) -> str:
+    customers = sandbox.state.customers(sandbox.realm_id)
+    found: str = next(c["Id"] for c in customers if c["DisplayName"] == name)
+    return found
+
+
+def test_changed_customers_show_the_deactivated_and_stubs_of_the_merged_away(
+    qbo: QboClient, sandbox: Sandbox
+) -> None:
+    cool_cars, jalopies = customer_id(sandbox, "Cool Cars"), customer_id(sandbox, "Jeff's Jalopies")
+    sandbox.state.clock.advance(5)  # past the seeding, to the second (the client sends seconds)
+    since = sandbox.state.now() - timedelta(seconds=1)  # its offset (+00:00) must arrive intact
+    sandbox.state.deactivate_customer(sandbox.realm_id, cool_cars)
+    sandbox.state.merge_customers(
+        sandbox.realm_id, jalopies, customer_id(sandbox, "Bill's Windsurf Shop")
+    )
+
+    changes = qbo.changed_customers(since)
+
+    inactive = [c for c in changes.changed if isinstance(c, QboCustomer) and not c.active]
+    assert [c.id for c in inactive] == [cool_cars]
+    assert [d.id for d in changes.deleted] == [jalopies]
+    assert qbo.get_customer(jalopies) is None  # a merged-away Id no longer reads
+
+
+def test_changed_customers_of_a_quiet_window_are_none(qbo: QboClient) -> None:
+    changes = qbo.changed_customers(datetime.now(UTC) + timedelta(hours=1))
+    assert (changes.changed, changes.deleted) == ((), ())
+
+
+def test_a_window_older_than_30_days_is_a_permanent_fault(qbo: QboClient) -> None:
+    with pytest.raises(QboFaultError) as raised:
+        qbo.changed_customers(datetime.now(UTC) - timedelta(days=31))
+    assert raised.value.code == "6000"

@@ -34,3 +34,24 @@ def test_the_customer_cache_lasts_a_minute_unless_told_otherwise() -> None:
 def test_a_customer_cache_time_that_is_not_a_positive_duration_is_refused(value: str) -> None:
     with pytest.raises(ConfigurationError, match="QBSYNC_CUSTOMER_CACHE_SECONDS"):
         Settings.from_env({"QBSYNC_CUSTOMER_CACHE_SECONDS": value})
+
+
+def test_the_webhook_verifier_token_and_cdc_interval_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {"QBO_WEBHOOK_VERIFIER_TOKEN": " verifier-123 ", "QBSYNC_CDC_INTERVAL": "60"}
+    )
+    assert settings.qbo_webhook_verifier_token == "verifier-123"
+    assert settings.cdc_interval_seconds == 60.0
+    assert "verifier-123" not in repr(settings)
+
+
+def test_without_them_webhooks_are_unverifiable_and_cdc_polls_every_15_minutes() -> None:
+    settings = Settings.from_env({})
+    assert settings.qbo_webhook_verifier_token == ""
+    assert settings.cdc_interval_seconds == 900.0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "nan", "inf"])
+def test_a_cdc_interval_that_is_not_a_positive_number_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="QBSYNC_CDC_INTERVAL"):
+        Settings.from_env({"QBSYNC_CDC_INTERVAL": value})

@@ -8,6 +8,7 @@ a repeat with the original result instead of writing twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,10 +18,11 @@ from core.adapters.qbo.faults import fault_in
 from core.adapters.qbo.parsing import (
     answer_error,
     json_body,
+    parse_cdc_response,
     parse_entity_answer,
     parse_query_response,
 )
-from core.domain.qbo import QboCustomer, QboCustomerType, QboQueryResponse
+from core.domain.qbo import QboCustomer, QboCustomerType, QboEntityChanges, QboQueryResponse
 from core.domain.records import QboConnection
 from core.errors import QboPayloadError, QboTransientError
 
@@ -141,6 +143,14 @@ class QboClient:
             raise QboPayloadError(f"QuickBooks answered a customer create with {customer!r}")
         return customer
 
+    def changed_customers(self, since: datetime) -> QboEntityChanges:
+        """Customers changed since `since` (at most 30 days back), and stubs of deleted ones."""
+        changed_since = since.astimezone(UTC).isoformat(timespec="seconds")  # with its offset
+        body = self._send(
+            "GET", "/cdc", params={"entities": "Customer", "changedSince": changed_since}
+        )
+        return parse_cdc_response(body).get("Customer", QboEntityChanges())
+
     def _query(self, statement: str) -> QboQueryResponse:
         return parse_query_response(self._query_answer(statement))
 
@@ -153,9 +163,15 @@ class QboClient:
         )
 
     def _send(
-        self, method: str, path: str, *, request_id: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        request_id: str | None = None,
+        params: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> dict[str, Any]:
-        params = {"minorversion": MINOR_VERSION}
+        params = {**(params or {}), "minorversion": MINOR_VERSION}
         if request_id is not None:
             params["requestid"] = request_id
         headers = {**self._headers, **kwargs.pop("headers", {})}

@@ -1,0 +1,41 @@
+"""Factories: records in the real store, in the state a test needs, with defaults."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.adapters.db.tables import customer_merges, jobs, status_changes
+from core.bootstrap import Services
+from core.domain.status import SyncStatus
+from core.services.accounts import put_account
+
+
+def a_linked_account(
+    services: Services,
+    firm_id: int,
+    external_id: str,
+    customer_id: str | None,
+    *,
+    status: SyncStatus = SyncStatus.SYNCED,
+    name: str | None = None,
+) -> int:
+    """An account in `status`, linked to QBO customer `customer_id`; returns its id."""
+    account, _ = put_account(
+        services.uow(), firm_id, external_id, name or f"Client {external_id}", services.clock()
+    )
+    with services.uow() as uow:
+        stored = uow.accounts.get_by_id(account.id or 0)
+        assert stored is not None and stored.id is not None
+        stored.status = status
+        stored.qbo_customer_id = customer_id
+        uow.commit()
+        return stored.id
+
+
+def row_counts(services: Services) -> dict[str, int]:
+    """How many jobs, merges and history entries the store holds."""
+    with services.engine.connect() as connection:
+        return {
+            table.name: connection.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+            for table in (jobs, customer_merges, status_changes)
+        }
