@@ -55,11 +55,11 @@ def plan_link(
     the customers, active or not, QBO counts as having the same name, `candidates` the ranked
     near matches, and `held_by_others` whether a vendor or employee holds the name.
     """
+    if linked is not None and linked.active:  # a kept link needs no name (SPEC §2.1)
+        return LinkPlan(LinkAction.LINK, customer_id=linked.id)
     refused = refused_name_error(display_name)
     if refused is not None:
         return LinkPlan(LinkAction.NEEDS_PERSON, error=refused)
-    if linked is not None and linked.active:
-        return LinkPlan(LinkAction.LINK, customer_id=linked.id)
     active = [c for c in namesakes if c.active]
     if active:
         return LinkPlan(LinkAction.LINK, customer_id=min(active, key=lambda c: int(c.id)).id)

@@ -48,9 +48,10 @@ class Outcome(StrEnum):
 class LinkRefusedError(Exception):
     """No customer can be linked automatically; `error` says what the bookkeeper can do."""
 
-    def __init__(self, error: dict[str, Any]) -> None:
+    def __init__(self, error: dict[str, Any], *, link_lost: bool = False) -> None:
         super().__init__(error["message"])
         self.error = error
+        self.link_lost = link_lost  # the linked customer is inactive or gone in QBO
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,6 @@ def run_sync_account(
             retryable=True,
         )
         return _record_failure(uow, job, worker_id, clock(), error)
-    refused = refused_name_error(claimed.display_name)
-    if refused is not None:  # QBO would refuse it: say why without spending its calls
-        return _record_failure(uow, job, worker_id, clock(), refused)
     try:
         if claimed.connection is None:
             raise NotConnectedError()
@@ -112,7 +110,7 @@ def run_sync_account(
             uow, job, worker_id, clock(), explain_qbo_error(exc, claimed.display_name)
         )
     except LinkRefusedError as exc:
-        return _record_failure(uow, job, worker_id, clock(), exc.error)
+        return _record_failure(uow, job, worker_id, clock(), exc.error, unlink=exc.link_lost)
     except NotConnectedError as exc:
         return _record_failure(uow, job, worker_id, clock(), sync_error(str(exc), "not_connected"))
     return _record_success(uow, job, worker_id, clock(), customer_id)
@@ -158,8 +156,13 @@ def _link(qbo: Qbo, claimed: _Claimed, job: Job, directory: CustomerDirectory) -
     if claimed.chosen_customer_id is not None:
         return _chosen(qbo, claimed.chosen_customer_id)
     if claimed.create:
+        _refuse_bad_name(claimed)
         return _create(qbo, claimed, job, directory)
-    linked = _linked(qbo, claimed)
+    # A kept link needs no name: an account renamed since is still linked (SPEC §2.1).
+    linked = _linked(qbo, claimed) if claimed.linked_customer_id else None
+    link_lost = claimed.linked_customer_id is not None and linked is None
+    if linked is None:
+        _refuse_bad_name(claimed, link_lost=link_lost)
     # Inactive customers keep their names in QBO, so the lookup sees them too (qbo/README.md).
     namesakes = [] if linked else qbo.find_customers_by_display_name(claimed.display_name)
     candidates = []
@@ -174,8 +177,15 @@ def _link(qbo: Qbo, claimed: _Claimed, job: Job, directory: CustomerDirectory) -
         return plan.customer_id
     if plan.action is LinkAction.NEEDS_PERSON:
         assert plan.error is not None
-        raise LinkRefusedError(plan.error)
+        raise LinkRefusedError(plan.error, link_lost=link_lost)
     return _create(qbo, claimed, job, directory)
+
+
+def _refuse_bad_name(claimed: _Claimed, *, link_lost: bool = False) -> None:
+    """Fail a name QBO would refuse before spending its calls on it."""
+    refused = refused_name_error(claimed.display_name)
+    if refused is not None:
+        raise LinkRefusedError(refused, link_lost=link_lost)
 
 
 def _linked(qbo: Qbo, claimed: _Claimed) -> QboCustomer | None:
@@ -242,14 +252,23 @@ def _record_success(
 
 
 def _record_failure(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+    uow: UnitOfWork,
+    job: Job,
+    worker_id: str,
+    now: datetime,
+    error: dict[str, Any],
+    *,
+    unlink: bool = False,
 ) -> Outcome:
+    """Record Failed; `unlink` drops a link to a customer QBO no longer has active."""
     with uow:
         if not uow.jobs.fail(job.id, worker_id, now, error):
             return Outcome.LEASE_LOST
         account = uow.accounts.get_by_id(job.target_id)
         assert account is not None
         if account.status is SyncStatus.SYNCING:  # a Skipped account raises no errors
+            if unlink:
+                account.qbo_customer_id = None
             uow.history.add(
                 account.move_to(
                     SyncStatus.FAILED, at=now, cause="sync failed", job_id=job.id, error=error

@@ -313,3 +313,34 @@ def test_renaming_a_synced_account_changes_nothing_in_qbo_and_raises_no_error(
     assert not created
     assert (renamed.status, renamed.error) == (SyncStatus.SYNCED, None)
     assert [c.display_name for c in qbo.customers.values()] == ["Before Rename"]
+
+
+def test_a_linked_account_renamed_to_a_name_qbo_forbids_stays_linked_when_synced_again(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    assert run(services, qbo, queue_sync(services, firm, "Plain Name")) is Outcome.SYNCED
+    linked = get_account(services.uow(), firm.id, "acc-1").qbo_customer_id
+
+    again = queue_sync(services, firm, "Tax: Plain Name")  # a rename is no error (SPEC §2.1)
+
+    assert run(services, qbo, again) is Outcome.SYNCED
+    account = get_account(services.uow(), firm.id, "acc-1")
+    assert (account.status, account.qbo_customer_id) == (SyncStatus.SYNCED, linked)
+    assert [name for name, _ in qbo.creates] == ["Plain Name"]
+
+
+def test_a_sync_that_finds_the_linked_customer_deleted_drops_the_link_and_says_what_to_do(
+    services: Services, firm: Firm, qbo: FakeQbo
+) -> None:
+    assert run(services, qbo, queue_sync(services, firm, "Gone Client")) is Outcome.SYNCED
+    linked = get_account(services.uow(), firm.id, "acc-1").qbo_customer_id
+    assert linked is not None
+    qbo.deactivate(linked)  # deleted in QBO: inactive, and it keeps its name
+
+    assert run(services, qbo, queue_sync(services, firm, "Gone Client")) is Outcome.FAILED
+
+    account = get_account(services.uow(), firm.id, "acc-1")
+    assert account.status is SyncStatus.FAILED
+    assert account.qbo_customer_id is None
+    assert account.error is not None and account.error["code"] == "inactive_customer"
+    assert "Reactivate it in QuickBooks" in account.error["message"]
