@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.domain.billing import Invoice, Payment
 from core.domain.jobs import Job
 from core.domain.qbo import QboCustomer, QboEntityChanges, QboTokens
 from core.domain.records import (
@@ -76,6 +77,42 @@ class HistoryRepository(Protocol):
     def for_record(self, record_type: str, record_id: int) -> list[StatusChange]: ...
 
 
+class InvoiceRepository(Protocol):
+    def add(self, invoice: Invoice) -> None: ...
+    def get(self, firm_id: int, external_id: str) -> Invoice | None: ...
+    def get_by_id(self, invoice_id: int) -> Invoice | None: ...
+    def for_account(self, account_id: int) -> list[Invoice]: ...
+    def list(
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        account_id: int | None,
+        issued_from: date | None,
+        issued_to: date | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Invoice], int]: ...
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
+
+
+class PaymentRepository(Protocol):
+    def add(self, payment: Payment) -> None: ...
+    def get(self, firm_id: int, external_id: str) -> Payment | None: ...
+    def get_by_id(self, payment_id: int) -> Payment | None: ...
+    def for_invoice(self, invoice_id: int) -> list[Payment]: ...
+    def list(
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        invoice_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Payment], int]: ...
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
+
+
 class SettingsRepository(Protocol):
     def for_firm(self, firm_id: int) -> FirmSettings: ...
     def save(self, settings: FirmSettings) -> None: ...
@@ -105,6 +142,10 @@ class UnitOfWork(Protocol):
     def settings(self) -> SettingsRepository: ...
     @property
     def merges(self) -> MergeRepository: ...
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -27,6 +27,9 @@ class JobKind(StrEnum):
     CHECK_CUSTOMER_LINK = "check_customer_link"
     # Read one connection's changed customers through change data capture (SPEC §4).
     POLL_QBO_CHANGES = "poll_qbo_changes"
+    # Bring an invoice's or a payment's QBO copy up to date: create, update or delete (SPEC §3).
+    PUSH_INVOICE = "push_invoice"
+    PUSH_PAYMENT = "push_payment"
 
 
 class JobState(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from core.domain.status import SyncStatus, check_transition
 from core.errors import InvalidTransitionError
@@ -88,21 +88,16 @@ class StatusChange:
     id: int | None = None
 
 
-@dataclass
-class Account:
-    """A client account of the firm; `name` is the QBO customer display name."""
+class StatusTracked:
+    """A record with a sync status (SPEC §2's table): its changes go into its history."""
 
+    record_type: ClassVar[str]
     firm_id: int
-    external_id: str
-    name: str
-    created_at: datetime
+    id: int | None
+    status: SyncStatus
+    error: dict[str, Any] | None
     updated_at: datetime
-    status: SyncStatus = SyncStatus.NOT_SYNCED
-    qbo_customer_id: str | None = None
-    error: dict[str, Any] | None = None
-    email: str | None = None  # helps rank candidates; never sent to QBO
-    last_synced_at: datetime | None = None
-    id: int | None = None
+    last_synced_at: datetime | None
 
     def move_to(
         self,
@@ -115,10 +110,10 @@ class Account:
     ) -> StatusChange:
         """Change status as SPEC §2 allows, keep the error with it, and record the change."""
         check_transition(self.status, target)
-        assert self.id is not None, "an account gets its id before its first status change"
+        assert self.id is not None, "a record gets its id before its first status change"
         change = StatusChange(
             firm_id=self.firm_id,
-            record_type="account",
+            record_type=self.record_type,
             record_id=self.id,
             from_status=self.status,
             to_status=target,
@@ -134,6 +129,25 @@ class Account:
             self.last_synced_at = at
         return change
 
+
+@dataclass
+class Account(StatusTracked):
+    """A client account of the firm; `name` is the QBO customer display name."""
+
+    firm_id: int
+    external_id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    status: SyncStatus = SyncStatus.NOT_SYNCED
+    qbo_customer_id: str | None = None
+    error: dict[str, Any] | None = None
+    email: str | None = None  # helps rank candidates; never sent to QBO
+    last_synced_at: datetime | None = None
+    id: int | None = None
+
+    record_type: ClassVar[str] = "account"
+
     def relink(
         self, customer_id: str, *, at: datetime, cause: str, job_id: str | None = None
     ) -> StatusChange:
@@ -148,7 +162,7 @@ class Account:
         self.updated_at = at
         return StatusChange(
             firm_id=self.firm_id,
-            record_type="account",
+            record_type=self.record_type,
             record_id=self.id,
             from_status=self.status,
             to_status=self.status,

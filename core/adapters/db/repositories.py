@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.adapters.db.tables import accounts, jobs, oauth_states, qbo_connections
+from core.adapters.db.tables import (
+    accounts,
+    invoices,
+    jobs,
+    oauth_states,
+    payments,
+    qbo_connections,
+)
+from core.domain.billing import Invoice, Payment
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
 from core.domain.records import (
     Account,
@@ -297,3 +305,107 @@ class SqlMerges:
         query = sa.select(CustomerMerge).filter_by(realm_id=realm_id, merged_id=merged_id)
         merge = self._s.scalars(query).first()
         return None if merge is None else merge.survivor_id
+
+
+class SqlInvoices:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, invoice: Invoice) -> None:
+        self._s.add(invoice)
+
+    def get(self, firm_id: int, external_id: str) -> Invoice | None:
+        query = sa.select(Invoice).filter_by(firm_id=firm_id, external_id=external_id)
+        return self._s.scalars(query).first()
+
+    def get_by_id(self, invoice_id: int) -> Invoice | None:
+        return self._s.get(Invoice, invoice_id)
+
+    def for_account(self, account_id: int) -> list[Invoice]:
+        """The account's invoices, deleted ones too, oldest first."""
+        query = sa.select(Invoice).filter_by(account_id=account_id).order_by(invoices.c.id)
+        return list(self._s.scalars(query))
+
+    def list(
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        account_id: int | None,
+        issued_from: date | None,
+        issued_to: date | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Invoice], int]:
+        query = sa.select(Invoice).filter(
+            invoices.c.firm_id == firm_id, invoices.c.deleted_at.is_(None)
+        )
+        if status is not None:
+            query = query.filter(invoices.c.status == status)
+        if account_id is not None:
+            query = query.filter(invoices.c.account_id == account_id)
+        if issued_from is not None:
+            query = query.filter(invoices.c.issued_on >= issued_from)
+        if issued_to is not None:
+            query = query.filter(invoices.c.issued_on <= issued_to)
+        return _page(self._s, query, invoices.c.id, offset, limit)
+
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
+        return _count_by_status(self._s, invoices, firm_id)
+
+
+class SqlPayments:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, payment: Payment) -> None:
+        self._s.add(payment)
+
+    def get(self, firm_id: int, external_id: str) -> Payment | None:
+        query = sa.select(Payment).filter_by(firm_id=firm_id, external_id=external_id)
+        return self._s.scalars(query).first()
+
+    def get_by_id(self, payment_id: int) -> Payment | None:
+        return self._s.get(Payment, payment_id)
+
+    def for_invoice(self, invoice_id: int) -> list[Payment]:
+        """The invoice's payments, deleted ones too, oldest first."""
+        query = sa.select(Payment).filter_by(invoice_id=invoice_id).order_by(payments.c.id)
+        return list(self._s.scalars(query))
+
+    def list(
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        invoice_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Payment], int]:
+        query = sa.select(Payment).filter(
+            payments.c.firm_id == firm_id, payments.c.deleted_at.is_(None)
+        )
+        if status is not None:
+            query = query.filter(payments.c.status == status)
+        if invoice_id is not None:
+            query = query.filter(payments.c.invoice_id == invoice_id)
+        return _page(self._s, query, payments.c.id, offset, limit)
+
+    def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
+        return _count_by_status(self._s, payments, firm_id)
+
+
+def _page(
+    session: Session, query: Any, order: sa.ColumnElement[Any], offset: int, limit: int
+) -> tuple[Sequence[Any], int]:
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    return session.scalars(query.order_by(order).offset(offset).limit(limit)).all(), total
+
+
+def _count_by_status(session: Session, table: sa.Table, firm_id: int) -> dict[SyncStatus, int]:
+    query = (
+        sa.select(table.c.status, sa.func.count())
+        .where(table.c.firm_id == firm_id, table.c.deleted_at.is_(None))
+        .group_by(table.c.status)
+    )
+    return {SyncStatus(status): count for status, count in session.execute(query)}

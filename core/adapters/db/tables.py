@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
 
-from core.adapters.db.types import UtcDateTime, enum_column
+from core.adapters.db.types import InvoiceLines, UtcDateTime, enum_column
+from core.domain.billing import Invoice, Payment
 from core.domain.jobs import Job, JobKind, JobState
 from core.domain.records import (
     Account,
@@ -119,6 +122,60 @@ accounts = sa.Table(
     sa.Index(None, "firm_id", "qbo_customer_id"),
 )
 
+MONEY = sa.Numeric(15, 2)
+
+
+def _pushed_columns() -> list[sa.Column[Any]]:
+    """The columns invoices and payments share: status, error, their QBO copy, versions."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False),
+        sa.Column("external_id", sa.String(200), nullable=False),
+        sa.Column("status", enum_column(SyncStatus), nullable=False),
+        sa.Column("error", sa.JSON),
+        sa.Column("qbo_id", sa.String(32)),
+        sa.Column("qbo_sync_token", sa.String(32)),
+        sa.Column("last_synced_at", UtcDateTime),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("pushed_version", sa.Integer, nullable=False),
+        sa.Column("deleted_at", UtcDateTime),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("updated_at", UtcDateTime, nullable=False),
+    ]
+
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    *_pushed_columns(),
+    sa.Column("account_id", sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("number", sa.String(21)),
+    sa.Column("issued_on", sa.Date),
+    sa.Column("due_on", sa.Date),
+    sa.Column("lines", InvoiceLines, nullable=False),
+    sa.Column("total", MONEY, nullable=False),
+    sa.Column("class_name", sa.String(100)),
+    sa.Column("location_name", sa.String(100)),
+    sa.Column("skipped_with_account", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("firm_id", "external_id"),
+    sa.Index(None, "firm_id", "status"),
+    sa.Index(None, "account_id"),
+)
+
+payments = sa.Table(
+    "payments",
+    metadata,
+    *_pushed_columns(),
+    sa.Column("invoice_id", sa.ForeignKey("invoices.id"), nullable=False),
+    sa.Column("amount", MONEY, nullable=False),
+    sa.Column("paid_on", sa.Date),
+    sa.Column("method", sa.String(100)),
+    sa.Column("sync", sa.Boolean),
+    sa.UniqueConstraint("firm_id", "external_id"),
+    sa.Index(None, "firm_id", "status"),
+    sa.Index(None, "invoice_id"),
+)
+
 jobs = sa.Table(
     "jobs",
     metadata,
@@ -182,3 +239,5 @@ def map_records() -> None:
     mapper_registry.map_imperatively(StatusChange, status_changes)
     mapper_registry.map_imperatively(FirmSettings, firm_settings)
     mapper_registry.map_imperatively(CustomerMerge, customer_merges)
+    mapper_registry.map_imperatively(Invoice, invoices)
+    mapper_registry.map_imperatively(Payment, payments)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+
+from core.domain.billing import InvoiceLine
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -37,3 +40,38 @@ def enum_column(enum: Any) -> sa.Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+class InvoiceLines(sa.TypeDecorator[tuple[Any, ...]]):
+    """An invoice's lines as one JSON list, money kept as exact decimal strings."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Any, ...] | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        return [
+            {
+                "service": line.service,
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "rate": str(line.rate),
+                "amount": str(line.amount),
+            }
+            for line in value
+        ]
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> tuple[Any, ...] | None:
+        if value is None:
+            return None
+        return tuple(
+            InvoiceLine(
+                service=line["service"],
+                description=line["description"],
+                quantity=Decimal(line["quantity"]),
+                rate=Decimal(line["rate"]),
+                amount=Decimal(line["amount"]),
+            )
+            for line in value
+        )

@@ -58,6 +58,8 @@ class SqlUnitOfWork:
         self.history = repos.SqlHistory(session)
         self.settings = repos.SqlSettings(session)
         self.merges = repos.SqlMerges(session)
+        self.invoices = repos.SqlInvoices(session)
+        self.payments = repos.SqlPayments(session)
         return self
 
     def __exit__(
