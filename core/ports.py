@@ -51,7 +51,13 @@ class AccountRepository(Protocol):
     def by_external_ids(self, firm_id: int, external_ids: Sequence[str]) -> list[Account]: ...
     def linked_to(self, firm_id: int, customer_id: str) -> list[Account]: ...
     def list(
-        self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        offset: int,
+        limit: int,
+        with_activity: bool = False,
     ) -> tuple[Sequence[Account], int]: ...
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
 

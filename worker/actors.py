@@ -14,16 +14,12 @@ import dramatiq
 from core.domain.jobs import JobKind
 from core.ports import JobDispatcher
 from core.services.customer_links import run_check_customer_link
+from core.services.push_invoice import run_push_invoice
+from core.services.push_payment import run_push_payment
 from core.services.qbo_changes import run_poll_qbo_changes
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE, DramatiqDispatcher
 from worker.runtime import lease_owner, services
-
-
-def sync_account(job_id: str) -> None:
-    """Link one account to its QBO customer."""
-    ran = services()
-    run_sync_account(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers)
 
 
 def check_customer_link(job_id: str) -> None:
@@ -32,25 +28,46 @@ def check_customer_link(job_id: str) -> None:
     run_check_customer_link(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
 
 
-def poller(dispatcher: JobDispatcher) -> Callable[[str], None]:
-    """The poll actor's body, handing the check jobs it queues to `dispatcher`."""
+def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], None]]:
+    """The actors whose jobs queue more jobs, handing those to `dispatcher`."""
+
+    def sync_account(job_id: str) -> None:
+        """Link one account to its QBO customer, then queue its invoices that waited."""
+        ran = services()
+        run_sync_account(
+            ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher
+        )
 
     def poll_qbo_changes(job_id: str) -> None:
         """Read a firm's changed QBO customers and queue checks of their accounts."""
         ran = services()
         run_poll_qbo_changes(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
-    return poll_qbo_changes
+    def push_invoice(job_id: str) -> None:
+        """Create, update or delete an invoice's QBO copy."""
+        ran = services()
+        run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+
+    def push_payment(job_id: str) -> None:
+        """Create, replace or delete a payment's QBO copy."""
+        ran = services()
+        run_push_payment(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+
+    return {
+        JobKind.SYNC_ACCOUNT: sync_account,
+        JobKind.POLL_QBO_CHANGES: poll_qbo_changes,
+        JobKind.PUSH_INVOICE: push_invoice,
+        JobKind.PUSH_PAYMENT: push_payment,
+    }
 
 
 def declare_actors(broker: dramatiq.Broker) -> None:
     """Declare every actor on `broker`, each named for the job kind it runs."""
-    actors = (
-        (JobKind.SYNC_ACCOUNT, sync_account),
-        (JobKind.CHECK_CUSTOMER_LINK, check_customer_link),
-        (JobKind.POLL_QBO_CHANGES, poller(DramatiqDispatcher(broker))),
-    )
-    for kind, run in actors:
+    actors = {
+        JobKind.CHECK_CUSTOMER_LINK: check_customer_link,
+        **with_dispatcher(DramatiqDispatcher(broker)),
+    }
+    for kind, run in actors.items():
         declare = dramatiq.actor(
             actor_name=kind.value,
             broker=broker,

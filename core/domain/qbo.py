@@ -229,3 +229,29 @@ def explain_qbo_error(error: QboError, display_name: str) -> dict[str, Any]:
             "QuickBooks, or link this account to an existing customer."
         )
     return record
+
+
+DUPLICATE_DOC_NUMBER = "6140"
+LINE_AMOUNT_MISMATCH = "6070"
+
+
+def explain_push_error(error: QboError, what: str) -> dict[str, Any]:
+    """The stored error for QBO refusing an invoice or payment, worded for the bookkeeper."""
+    record = error.as_record()
+    if error.code == DUPLICATE_DOC_NUMBER:
+        record["message"] = (
+            f"QuickBooks already has a transaction with this {what}'s number. Give the {what} "
+            "another number in your practice system, or remove the other one in QuickBooks."
+        )
+    elif error.code in ("610", "2500"):
+        record["message"] = (
+            f"QuickBooks cannot use the customer or an item of this {what}: it was made "
+            "inactive (deleted) or no longer exists. Reactivate it in QuickBooks, or sync the "
+            "account again, then sync this again."
+        )
+    elif error.code == LINE_AMOUNT_MISMATCH:
+        record["message"] = (
+            "QuickBooks computed a line's amount differently (quantity times rate, in cents): "
+            f"correct the {what} in your practice system."
+        )
+    return record

@@ -36,8 +36,9 @@ _ALLOWED: dict[SyncStatus, frozenset[SyncStatus]] = {
     SyncStatus.SYNCED: frozenset({SyncStatus.SYNCING, SyncStatus.SKIPPED, SyncStatus.NOT_SYNCED}),
     # The last attempt failed: retry it, turn it off, or forget the link.
     SyncStatus.FAILED: frozenset({SyncStatus.SYNCING, SyncStatus.SKIPPED, SyncStatus.NOT_SYNCED}),
-    # Turned off by an admin: only an explicit sync turns it back on.
-    SyncStatus.SKIPPED: frozenset({SyncStatus.SYNCING}),
+    # Turned off by an admin: only an explicit sync turns it back on (an invoice turned off
+    # with its account comes back, Not synced, when the account is synced again).
+    SyncStatus.SKIPPED: frozenset({SyncStatus.SYNCING, SyncStatus.NOT_SYNCED}),
 }
 
 

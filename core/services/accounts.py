@@ -12,6 +12,7 @@ from core.domain.records import Account, StatusChange
 from core.domain.status import SyncStatus
 from core.errors import ConflictError, NotFoundError
 from core.ports import JobDispatcher, UnitOfWork
+from core.services.cascades import skip_invoices_with
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def unsync_account(uow: UnitOfWork, firm_id: int, external_id: str, now: datetim
             raise NotFoundError("account", external_id)
         if account.status is not SyncStatus.SKIPPED:
             uow.history.add(account.move_to(SyncStatus.SKIPPED, at=now, cause="sync turned off"))
+            skip_invoices_with(uow, account, now)
             uow.commit()
         return account
 

@@ -18,6 +18,7 @@ from core.domain.linking import LinkAction, LinkPlan, plan_link
 from core.domain.matching import rank_candidates
 from core.domain.qbo import QboCustomer, display_name_for, refused_name_error
 from core.domain.records import Account
+from core.domain.settings import FirstSyncScope
 from core.domain.status import SyncStatus
 from core.errors import NotConnectedError, UnknownRecordsError
 from core.ports import JobDispatcher, QboConnector, UnitOfWork
@@ -153,8 +154,14 @@ def _select(uow: UnitOfWork, firm_id: int, selection: Selection) -> tuple[list[A
         if unknown:
             raise UnknownRecordsError("accounts", "external_ids", unknown)
         return [found[external_id] for external_id in wanted], 0
+    # A status selects the way the firm's first sync does: all, or only accounts with activity.
+    scope = uow.settings.for_firm(firm_id).first_sync_scope
     page, total = uow.accounts.list(
-        firm_id, status=selection.status, offset=0, limit=MAX_BULK_ACCOUNTS
+        firm_id,
+        status=selection.status,
+        offset=0,
+        limit=MAX_BULK_ACCOUNTS,
+        with_activity=scope is FirstSyncScope.WITH_ACTIVITY,
     )
     return list(page), total - len(page)
 

@@ -27,12 +27,17 @@ def get_job(uow: UnitOfWork, firm_id: int, job_id: str) -> JobView:
 
 
 def _target_key(uow: UnitOfWork, job: Job) -> str:
-    """The firm's own name for a job's record: an account's external id, a connection's realm."""
+    """The firm's own name for a job's record: its external id, or a connection's realm."""
     if job.target_type == "connection":
         connection = uow.connections.for_firm(job.firm_id)
         if connection is not None and connection.id == job.target_id:
             return connection.realm_id
         return str(job.target_id)  # disconnected or reconnected since
-    account = uow.accounts.get_by_id(job.target_id)
-    assert account is not None
-    return account.external_id
+    records = {
+        "account": uow.accounts.get_by_id,
+        "invoice": uow.invoices.get_by_id,
+        "payment": uow.payments.get_by_id,
+    }
+    found = records[job.target_type](job.target_id)
+    assert found is not None
+    return found.external_id

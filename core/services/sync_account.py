@@ -29,7 +29,9 @@ from core.domain.qbo import (
 from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
-from core.ports import Qbo, QboConnector, UnitOfWork
+from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
+from core.services.accounts import publish_job
+from core.services.cascades import push_invoices_of
 from core.services.customers import CustomerDirectory
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ def run_sync_account(
     worker_id: str,
     clock: Callable[[], datetime],
     directory: CustomerDirectory | None = None,
+    dispatcher: JobDispatcher | None = None,
 ) -> Outcome:
     """Claim the job, link its account to a QBO customer, and record Synced or Failed.
 
@@ -113,7 +116,7 @@ def run_sync_account(
         return _record_failure(uow, job, worker_id, clock(), exc.error, unlink=exc.link_lost)
     except NotConnectedError as exc:
         return _record_failure(uow, job, worker_id, clock(), sync_error(str(exc), "not_connected"))
-    return _record_success(uow, job, worker_id, clock(), customer_id)
+    return _record_success(uow, job, worker_id, clock(), customer_id, dispatcher)
 
 
 def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Claimed | None:
@@ -232,8 +235,14 @@ def _create(qbo: Qbo, claimed: _Claimed, job: Job, directory: CustomerDirectory)
 
 
 def _record_success(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, customer_id: str
+    uow: UnitOfWork,
+    job: Job,
+    worker_id: str,
+    now: datetime,
+    customer_id: str,
+    dispatcher: JobDispatcher | None,
 ) -> Outcome:
+    pushes: list[Job] = []
     with uow:
         if not uow.jobs.complete(job.id, worker_id, now):
             return Outcome.LEASE_LOST
@@ -246,7 +255,11 @@ def _record_success(
                     SyncStatus.SYNCED, at=now, cause="linked to QBO customer", job_id=job.id
                 )
             )
+            pushes = push_invoices_of(uow, account, now)
         uow.commit()
+    for push in pushes:  # without a dispatcher, or with the broker down, the relay sends them
+        if dispatcher is not None:
+            publish_job(uow, dispatcher, push, now)
     log.info("job %s linked account %s to QBO customer %s", job.id, job.target_id, customer_id)
     return Outcome.SYNCED
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from core.bootstrap import Services
+from core.domain.billing import Invoice
 from core.services import bulk_sync
 from core.services.sync_account import run_sync_account
 from sandbox.seed import INACTIVE_CUSTOMER
@@ -163,3 +164,25 @@ def test_unknown_accounts_are_named_in_the_refusal(client: FlaskClient, firm: Fi
     )
     assert answer.status_code == 422
     assert "ghost-1, ghost-2" in answer.json["message"]
+
+
+@pytest.mark.usefixtures("accounts")
+def test_a_firm_whose_first_sync_takes_active_accounts_only_selects_those_with_invoices(
+    client: FlaskClient, services: Services, firm: Firm
+) -> None:
+    client.patch("/v1/settings", json={"first_sync_scope": "with_activity"}, headers=auth(firm))
+    with services.uow() as uow:
+        account = uow.accounts.get(firm.id, "new")
+        assert account is not None and account.id is not None
+        now = services.clock()
+        uow.invoices.add(
+            Invoice(firm_id=firm.id, external_id="inv-1", created_at=now, updated_at=now,
+                    account_id=account.id, issued_on=now.date())
+        )  # fmt: skip
+        uow.commit()
+
+    answer = client.post("/v1/accounts/sync", json={"status": "not_synced"}, headers=auth(firm))
+
+    assert [item["external_id"] for item in answer.json["items"]] == ["new"]
+    named = client.post("/v1/accounts/sync", json={"external_ids": ["amy"]}, headers=auth(firm))
+    assert named.json["counts"] == {"queued": 1}  # naming an account takes it regardless

@@ -17,6 +17,7 @@ S = SyncStatus
         (S.SYNCED, S.SKIPPED),
         (S.SKIPPED, S.SYNCING),
         (S.SYNCED, S.NOT_SYNCED),
+        (S.SKIPPED, S.NOT_SYNCED),  # an invoice turned off with its account comes back
     ],
 )
 def test_the_transitions_spec_section_2_needs_are_allowed(current: S, target: S) -> None:

@@ -144,11 +144,23 @@ class SqlAccounts:
         return {SyncStatus(status): count for status, count in self._s.execute(query)}
 
     def list(
-        self, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+        self,
+        firm_id: int,
+        *,
+        status: SyncStatus | None,
+        offset: int,
+        limit: int,
+        with_activity: bool = False,
     ) -> tuple[Sequence[Account], int]:
         query = sa.select(Account).filter_by(firm_id=firm_id)
         if status is not None:
             query = query.filter_by(status=status)
+        if with_activity:  # invoices or payments: a payment always belongs to an invoice
+            query = query.filter(
+                sa.exists().where(
+                    invoices.c.account_id == accounts.c.id, invoices.c.deleted_at.is_(None)
+                )
+            )
         total = self._s.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
         page = self._s.scalars(query.order_by(Account.id).offset(offset).limit(limit)).all()  # type: ignore[arg-type]
         return page, total

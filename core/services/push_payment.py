@@ -1,0 +1,131 @@
+"""Run a push job for a payment: create, replace or delete its QBO copy (SPEC §3).
+
+A payment goes to QBO once its invoice is Synced, as a QBO Payment applied to that invoice
+and deposited to Undeposited Funds (QBO's default, so none is named). A payment the firm
+changes after its push is replaced: the QBO copy is deleted and the new version created,
+each step with its own request id, so a job run twice writes once. The payment's method is
+QBO's payment method of that name where the company has one, else a note on the payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.domain.billing import Payment
+from core.domain.jobs import Job, request_id
+from core.domain.qbo import QboPaymentDraft, explain_push_error, sync_error
+from core.domain.records import QboConnection
+from core.errors import NotConnectedError, QboFaultError, QboTransientError
+from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
+from core.services.job_runs import gave_up_error
+from core.services.push_runs import (
+    PushOutcome,
+    QboCopy,
+    record_failed,
+    record_pushed,
+    record_transient,
+    record_waiting,
+)
+from core.services.pushes import payment_waits_for
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    job: Job
+    payment: Payment  # as it was when claimed
+    customer_id: str | None
+    invoice_qbo_id: str | None
+    connection: QboConnection | None
+    waits: str | None
+
+
+def run_push_payment(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    dispatcher: JobDispatcher,
+    job_id: str,
+    worker_id: str,
+    clock: Callable[[], datetime],
+) -> PushOutcome:
+    """Claim the job and bring the payment's QBO copy up to date."""
+    claimed = _claim(uow, job_id, worker_id, clock())
+    if claimed is None:
+        return PushOutcome.NOT_CLAIMED
+    job, payment = claimed.job, claimed.payment
+    gave_up = gave_up_error(job)
+    if gave_up is not None:
+        return record_failed(uow, job, worker_id, clock(), gave_up)
+    if claimed.waits is not None:
+        return record_waiting(uow, job, worker_id, clock(), claimed.waits)
+    try:
+        if claimed.connection is None:
+            raise NotConnectedError()
+        if payment.up_to_date:  # an explicit sync of what QBO holds already
+            copy = QboCopy(payment.qbo_id, payment.qbo_sync_token)
+        else:
+            qbo = connect(claimed.connection)
+            _delete_old(qbo, payment, job)
+            copy = QboCopy(None, None) if payment.deleted_at else _create(qbo, claimed)
+    except QboTransientError as exc:
+        return record_transient(uow, job, worker_id, clock(), exc.as_record())
+    except QboFaultError as exc:
+        error = explain_push_error(exc, "payment")
+        return record_failed(uow, job, worker_id, clock(), error)
+    except NotConnectedError as exc:
+        error = sync_error(str(exc), "not_connected")
+        return record_failed(uow, job, worker_id, clock(), error)
+    return record_pushed(uow, dispatcher, job, worker_id, clock(), payment.version, copy)
+
+
+def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Claimed | None:
+    with uow:
+        job = uow.jobs.claim(job_id, worker_id, now)
+        if job is None:
+            return None
+        payment = uow.payments.get_by_id(job.target_id)
+        assert payment is not None
+        invoice = uow.invoices.get_by_id(payment.invoice_id)
+        assert invoice is not None
+        account = uow.accounts.get_by_id(invoice.account_id)
+        assert account is not None
+        claimed = _Claimed(
+            job=job,
+            payment=payment,
+            customer_id=account.qbo_customer_id,
+            invoice_qbo_id=invoice.qbo_id,
+            connection=uow.connections.for_firm(job.firm_id),
+            waits=None if payment.deleted_at else payment_waits_for(uow, payment),
+        )
+        uow.commit()
+        return claimed
+
+
+def _delete_old(qbo: Qbo, payment: Payment, job: Job) -> None:
+    """Delete the QBO copy of an earlier version (or of a deleted payment), if there is one."""
+    if payment.qbo_id is None:
+        return
+    current = qbo.get_payment(payment.qbo_id)
+    if current is None:
+        return  # gone already: a retry after the delete went through
+    step = f"delete-v{payment.pushed_version}"
+    qbo.delete_payment(current.id, current.sync_token, request_id=request_id(job.id, step))
+
+
+def _create(qbo: Qbo, claimed: _Claimed) -> QboCopy:
+    payment = claimed.payment
+    assert claimed.customer_id is not None and claimed.invoice_qbo_id is not None
+    method_id = qbo.find_payment_method_id(payment.method) if payment.method else None
+    note = f"Method: {payment.method}" if payment.method and method_id is None else None
+    draft = QboPaymentDraft(
+        customer_id=claimed.customer_id,
+        total_amt=payment.amount,
+        invoice_id=claimed.invoice_qbo_id,
+        txn_date=payment.paid_on,
+        payment_method_id=method_id,
+        private_note=note,
+    )
+    step = f"create-v{payment.version}"
+    created = qbo.create_payment(draft, request_id=request_id(claimed.job.id, step))
+    return QboCopy(created.id, created.sync_token)
