@@ -81,6 +81,7 @@ def parse_invoice(row: Any) -> QboInvoice:
         txn_date=payload.optional_date(row, "TxnDate", what),
         due_date=payload.optional_date(row, "DueDate", what),
         private_note=payload.optional_text(row, "PrivateNote", what),
+        linked_payment_ids=_linked_ids(row.get("LinkedTxn"), "Payment", f"{what}'s LinkedTxn"),
     )
 
 
@@ -104,10 +105,17 @@ def _linked_invoice_ids(payment: Json) -> tuple[str, ...]:
     ids: dict[str, None] = {}  # ordered and without repeats: two lines may pay one invoice
     for line in payload.items(payment.get("Line"), "a Payment's Line"):
         links = payload.obj(line, "a Payment line").get("LinkedTxn")
-        for link in payload.items(links, "a Payment line's LinkedTxn"):
-            link = payload.obj(link, "a LinkedTxn")
-            if link.get("TxnType") == "Invoice":
-                ids[payload.text(link, "TxnId", "a LinkedTxn")] = None
+        ids.update(dict.fromkeys(_linked_ids(links, "Invoice", "a Payment line's LinkedTxn")))
+    return tuple(ids)
+
+
+def _linked_ids(links: Any, txn_type: str, what: str) -> tuple[str, ...]:
+    """The TxnIds of a LinkedTxn array's links of one TxnType, in order, without repeats."""
+    ids: dict[str, None] = {}
+    for link in payload.items(links, what):
+        link = payload.obj(link, "a LinkedTxn")
+        if link.get("TxnType") == txn_type:
+            ids[payload.text(link, "TxnId", "a LinkedTxn")] = None
     return tuple(ids)
 
 
