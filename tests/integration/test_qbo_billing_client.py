@@ -27,6 +27,7 @@ from sandbox.seed import (
     DEMO_CLASS,
     DEMO_DEPARTMENT,
     DEMO_ITEM,
+    DEMO_PAYMENT_METHODS,
     INACTIVE_CUSTOMER,
 )
 from tests.conftest import Sandbox
@@ -46,6 +47,7 @@ class Books:
     count_invoices: Callable[[], int]
     # The department and the classes of an invoice's lines, as QBO stored them.
     tags_of: Callable[[str], tuple[str | None, list[str | None]]]
+    method_of: Callable[[str], str | None]  # a payment's PaymentMethodRef, as stored
     sandbox: Sandbox | None = None
 
     @property
@@ -79,11 +81,18 @@ def sandbox_books(sandbox: Sandbox, connector: HttpQboClients) -> Books:
         department = row.get("DepartmentRef", {}).get("value")
         return department, [detail.get("ClassRef", {}).get("value") for detail in sales]
 
+    def method_of(payment_id: str) -> str | None:
+        method: str | None = (
+            state.read(realm, "Payment", payment_id).get("PaymentMethodRef", {}).get("value")
+        )
+        return method
+
     return Books(
         qbo=connector(connection, DEMO_ACCESS_TOKEN),
         customer_ids={c["DisplayName"]: c["Id"] for c in state.customers(realm)},
         count_invoices=count_invoices,
         tags_of=tags_of,
+        method_of=method_of,
         sandbox=sandbox,
     )
 
@@ -97,6 +106,8 @@ def fake_books() -> Books:
     fake.add_item(DEMO_ITEM)
     fake.add_class(DEMO_CLASS)
     fake.add_department(DEMO_DEPARTMENT)
+    for method, _ in DEMO_PAYMENT_METHODS:
+        fake.add_payment_method(method)
 
     def tags_of(invoice_id: str) -> tuple[str | None, list[str | None]]:
         draft = fake.invoice_drafts[invoice_id]
@@ -107,6 +118,7 @@ def fake_books() -> Books:
         customer_ids={c.display_name: c.id for c in fake.customers.values()},
         count_invoices=lambda: len(fake.invoices),
         tags_of=tags_of,
+        method_of=lambda payment_id: fake.payment_drafts[payment_id].payment_method_id,
     )
 
 
@@ -317,6 +329,21 @@ def test_a_payment_applied_to_the_invoice_pays_it(books: Books) -> None:
     assert books.qbo.get_payment(payment.id) == payment
 
 
+def test_a_payment_method_found_by_name_tags_the_payment(books: Books) -> None:
+    check = books.qbo.find_payment_method_id("Check")
+    assert check is not None
+    assert books.qbo.find_payment_method_id("Bitcoin") is None
+    invoice = an_invoice(books, "75", request_id="inv-by-check")
+    draft = QboPaymentDraft(
+        books.customer_id, Decimal(75), invoice.id, payment_method_id=check, private_note="No 1001"
+    )
+
+    payment = books.qbo.create_payment(draft, request_id="pay-by-check")
+
+    assert payment.private_note == "No 1001"
+    assert books.method_of(payment.id) == check
+
+
 def test_an_invoice_with_a_payment_is_deleted_only_once_the_payment_is_unapplied(
     books: Books,
 ) -> None:
@@ -446,6 +473,13 @@ def test_without_services_an_item_sells_into_another_income_account_and_without_
     other = books.qbo.create_service_item("Sold elsewhere", request_id="item-elsewhere")
 
     assert state.read(realm, "Item", other)["IncomeAccountRef"]["name"] == "Other Sales"
+
+
+def test_an_inactive_payment_method_is_not_found(
+    sandbox: Sandbox, connector: HttpQboClients
+) -> None:
+    sandbox.state.add_payment_method(sandbox.realm_id, "Old card", active=False)
+    assert sandbox_books(sandbox, connector).qbo.find_payment_method_id("Old card") is None
 
 
 def test_a_class_is_found_by_its_name_not_its_qualified_name(
