@@ -150,16 +150,11 @@ class FakeLists:
 def _named(
     rows: dict[str, FakeListEntry], name: str, kinds: tuple[str, ...] | None = None
 ) -> str | None:
-    """QBO's Name = 'x' query: active entries, case ignored (the sandbox's default)."""
-    wanted = name.casefold()
-    for entry in rows.values():
-        if (
-            entry.active
-            and entry.name.casefold() == wanted
-            and (kinds is None or entry.kind in kinds)
-        ):
-            return entry.id
-    return None
+    """An active entry of this Name: exactly if one is, else ignoring case, as the client picks."""
+    shown = [e for e in rows.values() if e.active and (kinds is None or e.kind in kinds)]
+    exact = [e for e in shown if e.name == name]
+    found = exact or [e for e in shown if e.name.casefold() == name.casefold()]
+    return found[0].id if found else None
 
 
 def active_entry(rows: dict[str, FakeListEntry], entry_id: str, element: str) -> FakeListEntry:

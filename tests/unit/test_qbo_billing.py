@@ -307,3 +307,33 @@ def test_a_batch_refused_as_a_whole_raises(client: Any) -> None:
     with pytest.raises(QboFaultError) as raised:
         qbo.create_invoices_in_batch([("b1", DRAFT)], request_id="batch-1")
     assert raised.value.code == "1040"
+
+
+def test_classes_are_read_whole_and_matched_on_name_a_top_level_one_first(client: Any) -> None:
+    rows = [
+        {"Id": "7", "Name": "Payroll", "FullyQualifiedName": "Tax:Payroll"},
+        {"Id": "8", "Name": "payroll", "FullyQualifiedName": "payroll"},
+        {"Id": "9", "Name": "Payroll", "FullyQualifiedName": "Payroll"},
+    ]
+    answer = (200, {"QueryResponse": {"Class": rows}})
+    qbo, script = client(answer, answer, answer)
+
+    assert qbo.find_class_id("Payroll") == "9"  # exact Name, top level
+    assert qbo.find_class_id("PAYROLL") == "8"  # no exact Name: case ignored, top level first
+    assert qbo.find_class_id("Tax:Payroll") is None  # a qualified name is not a Name
+    assert script.requests[0].content == b"select * from Class startposition 1 maxresults 1000"
+
+
+def test_a_list_longer_than_a_page_is_read_page_by_page(client: Any) -> None:
+    full = [{"Id": str(n), "Name": f"Method {n}"} for n in range(1, 1001)]
+    last = [{"Id": "1001", "Name": "Zelle"}]
+    qbo, script = client(
+        (200, {"QueryResponse": {"PaymentMethod": full}}),
+        (200, {"QueryResponse": {"PaymentMethod": last}}),
+    )
+
+    assert qbo.find_payment_method_id("Zelle") == "1001"
+    assert [r.content for r in script.requests] == [
+        b"select * from PaymentMethod startposition 1 maxresults 1000",
+        b"select * from PaymentMethod startposition 1001 maxresults 1000",
+    ]

@@ -191,16 +191,16 @@ class QboClient:
         )
 
     def find_class_id(self, name: str) -> str | None:
-        """The active class of this Name (a top-level one first), or None."""
-        return lists.segment_id(self._named("Class", name), "Class")
+        """The active class of this Name, not FullyQualifiedName (a top-level one first)."""
+        return lists.segment_id(self._active_entries("Class"), name, "Class")
 
     def find_department_id(self, name: str) -> str | None:
         """The active department (location) of this Name (a top-level one first), or None."""
-        return lists.segment_id(self._named("Department", name), "Department")
+        return lists.segment_id(self._active_entries("Department"), name, "Department")
 
     def find_payment_method_id(self, name: str) -> str | None:
         """The active payment method of this Name, or None."""
-        return lists.first_id(self._named("PaymentMethod", name), "PaymentMethod")
+        return lists.named_id(self._active_entries("PaymentMethod"), name, "PaymentMethod")
 
     def create_invoice(self, draft: QboInvoiceDraft, *, request_id: str) -> QboInvoice:
         """Create an invoice; a repeated `request_id` returns the first result."""
@@ -270,6 +270,24 @@ class QboClient:
         """The active entries of a list with this Name (QBO compares it without case)."""
         statement = f"select * from {entity} where Name = {quote(name)} maxresults {MAX_RESULTS}"
         return lists.rows_of(self.query(statement), entity)
+
+    def _active_entries(self, entity: str) -> list[Json]:
+        """Every active entry of a short list, page by page.
+
+        Intuit documents Name as filterable for Item and Account, but not for Class and
+        Department (only Id, Active, FullyQualifiedName, MetaData), nor for PaymentMethod: those
+        lists, short in practice, are read whole and matched on Name here (pages in QBO's own
+        order, which is by Id: no orderby, which these lists may not allow either).
+        """
+        rows: list[Json] = []
+        while True:
+            statement = (
+                f"select * from {entity} startposition {len(rows) + 1} maxresults {MAX_RESULTS}"
+            )
+            page = lists.rows_of(self.query(statement), entity)
+            rows.extend(page)
+            if len(page) < MAX_RESULTS:
+                return rows
 
     def _write(
         self,

@@ -36,19 +36,28 @@ def sales_item_id(rows: list[payload.Json]) -> str | None:
     return None
 
 
-def segment_id(rows: list[payload.Json], entity: str) -> str | None:
-    """A class or department found by Name: a top-level one first, as sub-entries share names.
+def named(rows: list[payload.Json], name: str) -> list[payload.Json]:
+    """The rows whose Name is `name`: exactly if any are, else ignoring case (as QBO's queries
+    compare, unconfirmed). Name, not FullyQualifiedName: a sub-class "Tax:Payroll" is "Payroll"."""
+    exact = [row for row in rows if row.get("Name") == name]
+    return exact or [row for row in rows if str(row.get("Name", "")).casefold() == name.casefold()]
 
-    A sub-class "Tax:Payroll" has the Name "Payroll"; two parents may each have one.
-    """
-    top = [row for row in rows if row.get("FullyQualifiedName", row.get("Name")) == row.get("Name")]
-    chosen = (top or rows)[:1]
+
+def segment_id(rows: list[payload.Json], name: str, entity: str) -> str | None:
+    """The class or department of this Name; a top-level one first, as sub-entries of two
+    parents may share a Name."""
+    found = named(rows, name)
+    top = [
+        row for row in found if row.get("FullyQualifiedName", row.get("Name")) == row.get("Name")
+    ]
+    chosen = top or found
     return row_id(chosen[0], entity) if chosen else None
 
 
-def first_id(rows: list[payload.Json], entity: str) -> str | None:
-    """The Id of the first row, or None."""
-    return row_id(rows[0], entity) if rows else None
+def named_id(rows: list[payload.Json], name: str, entity: str) -> str | None:
+    """The Id of the first row of this Name, or None."""
+    found = named(rows, name)
+    return row_id(found[0], entity) if found else None
 
 
 def income_account_id(rows: list[payload.Json]) -> str:
