@@ -19,15 +19,15 @@ from core.adapters.qbo import billing_payloads, lists
 from core.adapters.qbo.faults import fault_in
 from core.adapters.qbo.parsing import (
     answer_error,
+    expect_entity,
     json_body,
-    parse_batch_response,
     parse_cdc_response,
     parse_entity_answer,
+    parse_invoice_batch,
     parse_query_response,
 )
 from core.adapters.qbo.payload import Json
 from core.domain.qbo import (
-    QboBatchResult,
     QboCustomer,
     QboCustomerType,
     QboDeleted,
@@ -263,8 +263,7 @@ class QboClient:
         if not drafts:
             return {}
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
-        answers = parse_batch_response(body, intuit_tid=tid)
-        return {bid: _batch_invoice(bid, answers.get(bid)) for bid, _ in drafts}
+        return parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid)
 
     def _named(self, entity: str, name: str) -> list[Json]:
         """The active entries of a list with this Name (QBO compares it without case)."""
@@ -299,7 +298,9 @@ class QboClient:
     ) -> Entity:
         params = {"operation": operation} if operation else None
         answer = self._send("POST", path, json=body, params=params, request_id=request_id)
-        return _expect(parse_entity_answer(answer), kind, f"a {path[1:]} {operation or 'create'}")
+        return expect_entity(
+            parse_entity_answer(answer), kind, f"a {path[1:]} {operation or 'create'}"
+        )
 
     def _read(self, entity: str, entity_id: str, kind: type[Entity]) -> Entity | None:
         try:
@@ -308,7 +309,7 @@ class QboClient:
             if exc.code == OBJECT_NOT_FOUND:
                 return None
             raise
-        return _expect(parse_entity_answer(body), kind, f"a {entity} read")
+        return expect_entity(parse_entity_answer(body), kind, f"a {entity} read")
 
     def _query(self, statement: str) -> QboQueryResponse:
         return parse_query_response(self._query_answer(statement))
@@ -350,19 +351,6 @@ class QboClient:
         if response.is_success and body is not None and fault_in(body) is None:
             return body, response.headers.get("intuit_tid")
         raise answer_error(response, body)
-
-
-def _expect(entity: object, kind: type[Entity], what: str) -> Entity:
-    if not isinstance(entity, kind):
-        raise QboPayloadError(f"QuickBooks answered {what} with {entity!r}")
-    return entity
-
-
-def _batch_invoice(bid: str, result: QboBatchResult | None) -> QboInvoice | QboError:
-    if isinstance(result, QboInvoice | QboError):
-        return result
-    what = "nothing" if result is None else repr(result)
-    return QboPayloadError(f"QuickBooks answered batch item {bid} with {what}")
 
 
 def _chunks(names: Sequence[str]) -> list[Sequence[str]]:

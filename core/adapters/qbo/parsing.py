@@ -8,7 +8,7 @@ of entities qbsync does not read, are ignored; a field qbsync needs that is miss
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from core.adapters.qbo import payload
 from core.adapters.qbo.faults import error_from_response, fault_in
 from core.adapters.qbo.payload import Json
 from core.domain.qbo import (
+    E,
     QboBatchResult,
     QboCustomer,
     QboCustomerType,
@@ -191,6 +192,31 @@ def parse_batch_response(body: Any, *, intuit_tid: str | None = None) -> dict[st
         bid = payload.text(item, "bId", "a batch item")
         results[bid] = _batch_result(bid, item, intuit_tid)
     return results
+
+
+def parse_invoice_batch(
+    body: Any, bids: Sequence[str], *, intuit_tid: str | None = None
+) -> dict[str, QboInvoice | QboError]:
+    """The invoice or fault a batch of invoice creates answered for each bId sent.
+
+    A bId QBO's answer leaves out, or answers with something else, gets a QboPayloadError.
+    """
+    answers = parse_batch_response(body, intuit_tid=intuit_tid)
+    results: dict[str, QboInvoice | QboError] = {}
+    for bid in bids:
+        result = answers.get(bid)
+        if not isinstance(result, QboInvoice | QboError):
+            what = "nothing" if result is None else repr(result)
+            result = QboPayloadError(f"QuickBooks answered batch item {bid} with {what}")
+        results[bid] = result
+    return results
+
+
+def expect_entity(entity: QboEntity, kind: type[E], what: str) -> E:
+    """The entity of an answer, checked to be of the kind asked for."""
+    if not isinstance(entity, kind):
+        raise QboPayloadError(f"QuickBooks answered {what} with {entity!r}")
+    return entity
 
 
 def _batch_result(bid: str, item: Json, intuit_tid: str | None) -> QboBatchResult:
