@@ -9,7 +9,15 @@ from typing import Protocol, Self
 
 from core.domain.billing import Invoice, Payment
 from core.domain.jobs import Job
-from core.domain.qbo import QboCustomer, QboEntityChanges, QboTokens
+from core.domain.qbo import (
+    QboCustomer,
+    QboEntityChanges,
+    QboInvoice,
+    QboInvoiceDraft,
+    QboPayment,
+    QboPaymentDraft,
+    QboTokens,
+)
 from core.domain.records import (
     Account,
     ApiKey,
@@ -21,6 +29,7 @@ from core.domain.records import (
 )
 from core.domain.settings import FirmSettings
 from core.domain.status import SyncStatus
+from core.errors import QboError
 
 
 class FirmRepository(Protocol):
@@ -181,6 +190,69 @@ class Qbo(Protocol):
         self, display_name: str, *, request_id: str, customer_type_id: str | None = None
     ) -> QboCustomer: ...
     def changed_customers(self, since: datetime) -> QboEntityChanges: ...
+
+    # Invoices and payments (issue 15). Every write takes the request id QBO dedupes on: a
+    # repeat answers the first result (or fault) without writing again. Refusals raise
+    # QboFaultError with QBO's code (6140 duplicate DocNumber, 5010 stale SyncToken, 610 an
+    # inactive or unknown reference, 6070 amount not quantity x price); 429, 5xx and timeouts
+    # raise QboTransientError.
+    def find_item_id(self, name: str) -> str | None:
+        """The active Service or NonInventory item of this Name, or None."""
+        ...
+
+    def create_service_item(self, name: str, *, request_id: str) -> str:
+        """Create a Service item on the company's income account; return its Id."""
+        ...
+
+    def find_class_id(self, name: str) -> str | None:
+        """The active class of this Name (not FullyQualifiedName), or None."""
+        ...
+
+    def find_department_id(self, name: str) -> str | None:
+        """The active department (location) of this Name, or None."""
+        ...
+
+    def find_payment_method_id(self, name: str) -> str | None:
+        """The active payment method of this Name, or None."""
+        ...
+
+    def create_invoice(self, draft: QboInvoiceDraft, *, request_id: str) -> QboInvoice: ...
+
+    def update_invoice(
+        self, invoice_id: str, sync_token: str, draft: QboInvoiceDraft, *, request_id: str
+    ) -> QboInvoice:
+        """Sparse update: the draft's lines replace all lines; its None fields stay as they are."""
+        ...
+
+    def get_invoice(self, invoice_id: str) -> QboInvoice | None:
+        """The invoice, or None when QBO has none of this Id (never had, or deleted)."""
+        ...
+
+    def find_invoices_by_doc_number(self, doc_number: str) -> list[QboInvoice]: ...
+
+    def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
+        """Delete it; QBO refuses while a payment is applied to it (unapply or delete that)."""
+        ...
+
+    def create_payment(self, draft: QboPaymentDraft, *, request_id: str) -> QboPayment: ...
+
+    def get_payment(self, payment_id: str) -> QboPayment | None: ...
+
+    def delete_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> None: ...
+
+    def unapply_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> QboPayment:
+        """Unlink the payment from every invoice (it stays, as the customer's credit)."""
+        ...
+
+    def create_invoices_in_batch(
+        self, drafts: Sequence[tuple[str, QboInvoiceDraft]], *, request_id: str
+    ) -> dict[str, QboInvoice | QboError]:
+        """Create up to 30 invoices in one request, by bId; each item's fault is returned.
+
+        A resent batch with the same request id and bIds replays instead of writing again.
+        len(request_id) + len(bId) must stay within 50 (ValueError otherwise).
+        """
+        ...
 
 
 class QboConnector(Protocol):

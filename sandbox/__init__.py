@@ -5,9 +5,9 @@ Werkzeug and waitress (the faster server option). Start it with `python -m sandb
 with `SandboxServer`, or mount the app from `create_app`. The QBO facts it follows live in
 `shared/qbo/README.md`.
 
-It serves Customer (with sub-customers), CustomerType (read-only), Vendor, Employee, Item,
-Account, Class, Department, Invoice and Payment, and keeps a change journal per realm
-(`journal.py`) for CDC and webhooks. `SandboxState.merge_customers` and
+It serves Customer (with sub-customers), CustomerType and PaymentMethod (read-only), Vendor,
+Employee, Item, Account, Class, Department, Invoice and Payment, and keeps a change journal per
+realm (`journal.py`) for CDC and webhooks. `SandboxState.merge_customers` and
 `deactivate_customer` do what a QBO user does in the UI, for control hooks.
 
 Where the facts leave a choice open, the sandbox decides as follows:

@@ -1,7 +1,8 @@
 """The demo company (a chart of accounts, customer types, ten customers (one inactive), an
-item, a class, a department and a known access token; optionally names that collide with
-clients') and the demo OAuth app."""
+item, a class, a department, payment methods and a known access token; optionally names that
+collide with clients') and the demo OAuth app."""
 
+from sandbox.entities.payment_method import CREDIT_CARD, NON_CREDIT_CARD
 from sandbox.state import SandboxState
 
 DEMO_REALM_ID = "9341453050298910"
@@ -29,6 +30,16 @@ INACTIVE_CUSTOMER = "Kookies by Kathy"
 DEMO_ITEM = "Bookkeeping"
 DEMO_CLASS = "Tax Services"
 DEMO_DEPARTMENT = "Main Office"
+# The payment methods of Intuit's sample companies, in their Id order.
+DEMO_PAYMENT_METHODS = (
+    ("Cash", NON_CREDIT_CARD),
+    ("Check", NON_CREDIT_CARD),
+    ("Visa", CREDIT_CARD),
+    ("MasterCard", CREDIT_CARD),
+    ("Discover", CREDIT_CARD),
+    ("American Express", CREDIT_CARD),
+    ("Diners Club", CREDIT_CARD),
+)
 # A vendor and an employee whose names a firm's client might also have (`colliding_names`).
 COLLIDING_VENDOR = "Office Supplies Co"
 COLLIDING_EMPLOYEE = ("Emily", "Platt")
@@ -92,7 +103,7 @@ def seed_demo_oauth_client(state: SandboxState, redirect_uris: list[str]) -> str
 
 
 def _add_lists(state: SandboxState, realm_id: str) -> None:
-    """The item, class and department a firm's invoices use."""
+    """The item, class and department a firm's invoices use, and the payment methods."""
     [services] = state.query(realm_id, "select * from Account where Name = 'Services'")["Account"]
     state.add_item(
         realm_id,
@@ -104,3 +115,5 @@ def _add_lists(state: SandboxState, realm_id: str) -> None:
     )
     state.add_class(realm_id, Name=DEMO_CLASS)
     state.add_department(realm_id, Name=DEMO_DEPARTMENT)
+    for name, kind in DEMO_PAYMENT_METHODS:
+        state.add_payment_method(realm_id, name, kind)

@@ -10,6 +10,7 @@ from sandbox.entities import customer_controls
 from sandbox.entities.chart import add_chart
 from sandbox.entities.customer_type import add_customer_type
 from sandbox.entities.payload import JsonDict, Reply
+from sandbox.entities.payment_method import NON_CREDIT_CARD, add_payment_method
 from sandbox.entities.registry import CUSTOMER, EntitySpec, find_entity
 from sandbox.entities.writes import missing
 from sandbox.faults import business_rule, query_validation_error, unsupported_operation
@@ -135,6 +136,14 @@ class SandboxState:
         """Seed a customer type (the API cannot create one)."""
         with self._lock:
             row = add_customer_type(self._realm(realm_id), name, self.now(), active)
+            return copy.deepcopy(row)
+
+    def add_payment_method(
+        self, realm_id: str, name: str, kind: str = NON_CREDIT_CARD, active: bool = True
+    ) -> JsonDict:
+        """Seed a payment method (the sandbox's API only reads them)."""
+        with self._lock:
+            row = add_payment_method(self._realm(realm_id), name, self.now(), kind, active)
             return copy.deepcopy(row)
 
     def realm_ids(self) -> list[str]:

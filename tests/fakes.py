@@ -10,11 +10,15 @@ from core.domain.jobs import Job
 from core.domain.qbo import QboCustomer, QboDeleted, QboEntityChanges
 from core.domain.records import QboConnection
 from core.errors import QboError, QboFaultError, QboTransientError
+from tests.fake_books import FakeBooks
 
 
 @dataclass
-class FakeQbo:
-    """A QBO company in memory that records writes and raises scripted faults."""
+class FakeQbo(FakeBooks):
+    """A QBO company in memory that records writes and raises scripted faults.
+
+    Its invoices, payments, items, classes, departments and payment methods: FakeBooks.
+    """
 
     customers: dict[str, QboCustomer] = field(default_factory=dict)
     faults: list[QboError] = field(default_factory=list)  # raised by the next calls, in order
@@ -117,6 +121,9 @@ class FakeQbo:
     def _maybe_fail(self) -> None:
         if self.faults:
             raise self.faults.pop(0)
+
+    def _customer(self, customer_id: str) -> QboCustomer | None:
+        return self.customers.get(customer_id)
 
 
 @dataclass

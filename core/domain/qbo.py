@@ -53,6 +53,7 @@ class QboInvoice:
     txn_date: date | None = None
     due_date: date | None = None
     private_note: str | None = None  # a void prepends "Voided"
+    linked_payment_ids: tuple[str, ...] = ()  # LinkedTxn of TxnType "Payment": applied payments
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,46 @@ class QboPayment:
     unapplied_amt: Decimal | None = None
     txn_date: date | None = None
     private_note: str | None = None  # a void answers TotalAmt 0 and the note "Voided"
+
+
+# QBO's limit on an Item's Name (2050 beyond); the caller shortens or refuses longer names.
+MAX_ITEM_NAME = 100
+
+
+@dataclass(frozen=True)
+class QboInvoiceLine:
+    """One sales line to send: QBO refuses an amount other than quantity x unit price (6070)."""
+
+    item_id: str
+    amount: Decimal
+    quantity: Decimal
+    unit_price: Decimal
+    description: str | None = None
+    class_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QboInvoiceDraft:
+    """An invoice to create, or what an update sets; None leaves a field to QBO (or as it is)."""
+
+    customer_id: str
+    lines: tuple[QboInvoiceLine, ...]
+    doc_number: str | None = None  # None: QBO numbers it (unless the company numbers by hand)
+    txn_date: date | None = None  # None: QBO's server date
+    due_date: date | None = None  # None: from the customer's or company's terms
+    department_id: str | None = None  # a QBO "location"
+
+
+@dataclass(frozen=True)
+class QboPaymentDraft:
+    """A payment applied in full to one invoice; QBO deposits it to Undeposited Funds."""
+
+    customer_id: str
+    total_amt: Decimal
+    invoice_id: str
+    txn_date: date | None = None
+    payment_method_id: str | None = None
+    private_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from core.domain.qbo import QboCustomer, QboEntityChanges
+from core.domain.qbo import (
+    QboCustomer,
+    QboEntityChanges,
+    QboInvoice,
+    QboInvoiceDraft,
+    QboPayment,
+    QboPaymentDraft,
+)
 from core.domain.records import QboConnection
-from core.errors import NotConnectedError, QboAuthenticationError, QboOAuthError
+from core.errors import NotConnectedError, QboAuthenticationError, QboError, QboOAuthError
 from core.ports import OAuthProvider, Qbo, QboClients, TokenVault, UnitOfWork
 from core.services.connection import store_tokens
 
@@ -142,6 +149,61 @@ class _KeptQbo:
 
     def changed_customers(self, since: datetime) -> QboEntityChanges:
         return self._call(lambda qbo: qbo.changed_customers(since))
+
+    # Invoices and payments: writes keep their request id on the retry after a 401.
+
+    def find_item_id(self, name: str) -> str | None:
+        return self._call(lambda qbo: qbo.find_item_id(name))
+
+    def create_service_item(self, name: str, *, request_id: str) -> str:
+        return self._call(lambda qbo: qbo.create_service_item(name, request_id=request_id))
+
+    def find_class_id(self, name: str) -> str | None:
+        return self._call(lambda qbo: qbo.find_class_id(name))
+
+    def find_department_id(self, name: str) -> str | None:
+        return self._call(lambda qbo: qbo.find_department_id(name))
+
+    def find_payment_method_id(self, name: str) -> str | None:
+        return self._call(lambda qbo: qbo.find_payment_method_id(name))
+
+    def create_invoice(self, draft: QboInvoiceDraft, *, request_id: str) -> QboInvoice:
+        return self._call(lambda qbo: qbo.create_invoice(draft, request_id=request_id))
+
+    def update_invoice(
+        self, invoice_id: str, sync_token: str, draft: QboInvoiceDraft, *, request_id: str
+    ) -> QboInvoice:
+        return self._call(
+            lambda qbo: qbo.update_invoice(invoice_id, sync_token, draft, request_id=request_id)
+        )
+
+    def get_invoice(self, invoice_id: str) -> QboInvoice | None:
+        return self._call(lambda qbo: qbo.get_invoice(invoice_id))
+
+    def find_invoices_by_doc_number(self, doc_number: str) -> list[QboInvoice]:
+        return self._call(lambda qbo: qbo.find_invoices_by_doc_number(doc_number))
+
+    def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
+        self._call(lambda qbo: qbo.delete_invoice(invoice_id, sync_token, request_id=request_id))
+
+    def create_payment(self, draft: QboPaymentDraft, *, request_id: str) -> QboPayment:
+        return self._call(lambda qbo: qbo.create_payment(draft, request_id=request_id))
+
+    def get_payment(self, payment_id: str) -> QboPayment | None:
+        return self._call(lambda qbo: qbo.get_payment(payment_id))
+
+    def delete_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> None:
+        self._call(lambda qbo: qbo.delete_payment(payment_id, sync_token, request_id=request_id))
+
+    def unapply_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> QboPayment:
+        return self._call(
+            lambda qbo: qbo.unapply_payment(payment_id, sync_token, request_id=request_id)
+        )
+
+    def create_invoices_in_batch(
+        self, drafts: Sequence[tuple[str, QboInvoiceDraft]], *, request_id: str
+    ) -> dict[str, QboInvoice | QboError]:
+        return self._call(lambda qbo: qbo.create_invoices_in_batch(drafts, request_id=request_id))
 
     def _call(self, action: Callable[[Qbo], T]) -> T:
         firm_id = self._connection.firm_id

@@ -7,8 +7,8 @@ than its Balance (6000). The lines sum to at most TotalAmt (6000); the rest is U
 held as the customer's credit. Lines are all-or-none on every update: a sparse update without
 Line keeps them, `Line: []` unapplies them all, a full update without Line too.
 DepositToAccountRef defaults to the Undeposited Funds account and must name a Bank or Other
-Current Asset account (6000). PaymentMethodRef is stored as sent (payment methods are not
-modelled).
+Current Asset account (6000). PaymentMethodRef is stored as sent, unchecked (decision: payment
+methods can be read and queried, but a reference to one is not validated).
 
 Void is `?operation=update&include=void` with Id and SyncToken: amounts become 0, the lines go,
 PrivateNote gets "Voided", SyncToken goes up, and the invoices it paid get their Balance back;

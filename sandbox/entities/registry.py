@@ -86,6 +86,11 @@ CUSTOMER_TYPE = EntitySpec(
     fields=(_ID, _field("Name"), _ACTIVE, *_META),
     hides_inactive=True,
 )
+PAYMENT_METHOD = EntitySpec(
+    name="PaymentMethod",
+    fields=(_ID, *_texts("Name", "Type"), _ACTIVE, *_META),
+    hides_inactive=True,
+)
 _PERSON = ("DisplayName", "GivenName", "MiddleName", "FamilyName", "Suffix", "PrintOnCheckName")
 VENDOR = EntitySpec(
     name="Vendor",
@@ -169,6 +174,7 @@ ENTITIES = {
     for spec in (
         CUSTOMER,
         CUSTOMER_TYPE,
+        PAYMENT_METHOD,
         VENDOR,
         EMPLOYEE,
         ITEM,

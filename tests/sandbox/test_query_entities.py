@@ -13,6 +13,7 @@ from tests.sandbox.qbo_calls import QboCalls, fault_of
 ENTITIES = (
     "Customer",
     "CustomerType",
+    "PaymentMethod",
     "Vendor",
     "Employee",
     "Item",

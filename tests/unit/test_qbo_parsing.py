@@ -330,6 +330,20 @@ def test_unknown_fields_and_unknown_entities_are_ignored() -> None:
     assert page == QboQueryResponse(max_results=1)
 
 
+def test_an_invoice_lists_the_payments_applied_to_it() -> None:
+    row = {
+        **sample("invoice_create_response.json")["Invoice"],
+        "LinkedTxn": [
+            {"TxnId": "131", "TxnType": "Payment"},
+            {"TxnId": "7", "TxnType": "Estimate"},
+            {"TxnId": "140", "TxnType": "Payment"},
+        ],
+    }
+    assert parse_invoice(row).linked_payment_ids == ("131", "140")
+    created = parse_entity_answer(sample("invoice_create_response.json"))
+    assert isinstance(created, QboInvoice) and created.linked_payment_ids == ()
+
+
 def test_a_customer_without_an_email_address_has_none() -> None:
     row = {"Id": "9", "SyncToken": "0", "DisplayName": "Nine"}
     assert parse_customer(row).email is None

@@ -9,28 +9,47 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote as quote_path
 
 import httpx
 
 from core.adapters.gate import RealmGate
+from core.adapters.qbo import billing_payloads, lists
 from core.adapters.qbo.faults import fault_in
 from core.adapters.qbo.parsing import (
     answer_error,
+    expect_entity,
     json_body,
     parse_cdc_response,
     parse_entity_answer,
+    parse_invoice_batch,
     parse_query_response,
 )
-from core.domain.qbo import QboCustomer, QboCustomerType, QboEntityChanges, QboQueryResponse
+from core.adapters.qbo.payload import Json
+from core.domain.qbo import (
+    QboCustomer,
+    QboCustomerType,
+    QboDeleted,
+    QboEntityChanges,
+    QboInvoice,
+    QboInvoiceDraft,
+    QboPayment,
+    QboPaymentDraft,
+    QboQueryResponse,
+)
 from core.domain.records import QboConnection
-from core.errors import QboPayloadError, QboTransientError
+from core.errors import QboError, QboFaultError, QboPayloadError, QboTransientError
 
 MINOR_VERSION = "75"
 # QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
 MAX_RESULTS = 1000
 # Names per `IN` list: no statement limit is documented, so lists stay short (qbo/README.md).
 IN_LIST = 100
+# QBO's "Object Not Found": an unknown or deleted Id on read.
+OBJECT_NOT_FOUND = "610"
+
+Entity = TypeVar("Entity", QboInvoice, QboPayment, QboDeleted)
 
 
 def quote(value: str) -> str:
@@ -151,6 +170,147 @@ class QboClient:
         )
         return parse_cdc_response(body).get("Customer", QboEntityChanges())
 
+    def find_item_id(self, name: str) -> str | None:
+        """The active Service or NonInventory item of this Name, or None."""
+        return lists.sales_item_id(self._named("Item", name))
+
+    def create_service_item(self, name: str, *, request_id: str) -> str:
+        """Create a Service item on the income account "Services", else the first; its Id.
+
+        ValueError for a name over 100 characters, before any call; QboPayloadError when the
+        company has no income account.
+        """
+        billing_payloads.check_item_name(name)
+        accounts = self.query(
+            f"select * from Account where AccountType = 'Income' maxresults {MAX_RESULTS}"
+        )
+        income = lists.income_account_id(lists.rows_of(accounts, "Account"))
+        item = billing_payloads.service_item(name, income)
+        return lists.created_id(
+            self._send("POST", "/item", json=item, request_id=request_id), "Item"
+        )
+
+    def find_class_id(self, name: str) -> str | None:
+        """The active class of this Name, not FullyQualifiedName (a top-level one first)."""
+        return lists.segment_id(self._active_entries("Class"), name, "Class")
+
+    def find_department_id(self, name: str) -> str | None:
+        """The active department (location) of this Name (a top-level one first), or None."""
+        return lists.segment_id(self._active_entries("Department"), name, "Department")
+
+    def find_payment_method_id(self, name: str) -> str | None:
+        """The active payment method of this Name, or None."""
+        return lists.named_id(self._active_entries("PaymentMethod"), name, "PaymentMethod")
+
+    def create_invoice(self, draft: QboInvoiceDraft, *, request_id: str) -> QboInvoice:
+        """Create an invoice; a repeated `request_id` returns the first result."""
+        body = billing_payloads.invoice(draft)
+        return self._write("/invoice", body, request_id, QboInvoice)
+
+    def update_invoice(
+        self, invoice_id: str, sync_token: str, draft: QboInvoiceDraft, *, request_id: str
+    ) -> QboInvoice:
+        """Sparse update: the draft's lines replace all lines; its None fields stay as they are."""
+        body = billing_payloads.invoice_update(invoice_id, sync_token, draft)
+        return self._write("/invoice", body, request_id, QboInvoice, operation="update")
+
+    def get_invoice(self, invoice_id: str) -> QboInvoice | None:
+        """The invoice, or None when QBO has none of this Id (never had, or deleted)."""
+        return self._read("invoice", invoice_id, QboInvoice)
+
+    def find_invoices_by_doc_number(self, doc_number: str) -> list[QboInvoice]:
+        """The invoices with this DocNumber (more than one where duplicates were allowed)."""
+        statement = (
+            f"select * from Invoice where DocNumber = {quote(doc_number)} maxresults {MAX_RESULTS}"
+        )
+        return self._query(statement).of(QboInvoice)
+
+    def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
+        """Delete an invoice; QBO refuses while a payment is applied to it."""
+        body = billing_payloads.versioned(invoice_id, sync_token)
+        self._write("/invoice", body, request_id, QboDeleted, operation="delete")
+
+    def create_payment(self, draft: QboPaymentDraft, *, request_id: str) -> QboPayment:
+        """Record a payment applied in full to one invoice, deposited to Undeposited Funds."""
+        body = billing_payloads.payment(draft)
+        return self._write("/payment", body, request_id, QboPayment)
+
+    def get_payment(self, payment_id: str) -> QboPayment | None:
+        """The payment, or None when QBO has none of this Id (never had, or deleted)."""
+        return self._read("payment", payment_id, QboPayment)
+
+    def delete_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> None:
+        """Delete a payment; the invoices it paid get their balance back."""
+        body = billing_payloads.versioned(payment_id, sync_token)
+        self._write("/payment", body, request_id, QboDeleted, operation="delete")
+
+    def unapply_payment(self, payment_id: str, sync_token: str, *, request_id: str) -> QboPayment:
+        """Unlink a payment from every invoice (`Line: []`); it stays as the customer's credit."""
+        body = billing_payloads.unapplied(payment_id, sync_token)
+        return self._write("/payment", body, request_id, QboPayment, operation="update")
+
+    def create_invoices_in_batch(
+        self, drafts: Sequence[tuple[str, QboInvoiceDraft]], *, request_id: str
+    ) -> dict[str, QboInvoice | QboError]:
+        """Create up to 30 invoices in one request; each bId's invoice or its fault, unraised.
+
+        QBO replays each item of a resent batch under `request_id` + bId, so resending the same
+        bIds with the same `request_id` creates nothing new. That joined id has at most 50
+        characters (QBO's docs advise a request id of at most 36 and bIds of at most 10):
+        ValueError before any call otherwise, as for more than 30 drafts or repeated bIds.
+        """
+        batch = billing_payloads.invoice_batch(drafts, request_id)
+        if not drafts:
+            return {}
+        body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
+        return parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid)
+
+    def _named(self, entity: str, name: str) -> list[Json]:
+        """The active entries of a list with this Name (QBO compares it without case)."""
+        statement = f"select * from {entity} where Name = {quote(name)} maxresults {MAX_RESULTS}"
+        return lists.rows_of(self.query(statement), entity)
+
+    def _active_entries(self, entity: str) -> list[Json]:
+        """Every active entry of a short list, page by page.
+
+        Intuit documents Name as filterable for Item and Account, but not for Class and
+        Department (only Id, Active, FullyQualifiedName, MetaData), nor for PaymentMethod: those
+        lists, short in practice, are read whole and matched on Name here (pages in QBO's own
+        order, which is by Id: no orderby, which these lists may not allow either).
+        """
+        rows: list[Json] = []
+        while True:
+            statement = (
+                f"select * from {entity} startposition {len(rows) + 1} maxresults {MAX_RESULTS}"
+            )
+            page = lists.rows_of(self.query(statement), entity)
+            rows.extend(page)
+            if len(page) < MAX_RESULTS:
+                return rows
+
+    def _write(
+        self,
+        path: str,
+        body: dict[str, Any],
+        request_id: str,
+        kind: type[Entity],
+        operation: str | None = None,
+    ) -> Entity:
+        params = {"operation": operation} if operation else None
+        answer = self._send("POST", path, json=body, params=params, request_id=request_id)
+        return expect_entity(
+            parse_entity_answer(answer), kind, f"a {path[1:]} {operation or 'create'}"
+        )
+
+    def _read(self, entity: str, entity_id: str, kind: type[Entity]) -> Entity | None:
+        try:
+            body = self._send("GET", f"/{entity}/{quote_path(entity_id, safe='')}")
+        except QboFaultError as exc:
+            if exc.code == OBJECT_NOT_FOUND:
+                return None
+            raise
+        return expect_entity(parse_entity_answer(body), kind, f"a {entity} read")
+
     def _query(self, statement: str) -> QboQueryResponse:
         return parse_query_response(self._query_answer(statement))
 
@@ -162,7 +322,10 @@ class QboClient:
             headers={"Content-Type": "application/text"},
         )
 
-    def _send(
+    def _send(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return self._exchange(method, path, **kwargs)[0]
+
+    def _exchange(
         self,
         method: str,
         path: str,
@@ -170,7 +333,8 @@ class QboClient:
         request_id: str | None = None,
         params: dict[str, str] | None = None,
         **kwargs: Any,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], str | None]:
+        """Send one request; return the answer's JSON and its `intuit_tid`, or raise its error."""
         params = {**(params or {}), "minorversion": MINOR_VERSION}
         if request_id is not None:
             params["requestid"] = request_id
@@ -185,7 +349,7 @@ class QboClient:
             raise QboTransientError(f"QuickBooks could not be reached: {exc!r}") from exc
         body = json_body(response)
         if response.is_success and body is not None and fault_in(body) is None:
-            return body
+            return body, response.headers.get("intuit_tid")
         raise answer_error(response, body)
 
 

@@ -8,7 +8,7 @@ of entities qbsync does not read, are ignored; a field qbsync needs that is miss
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from core.adapters.qbo import payload
 from core.adapters.qbo.faults import error_from_response, fault_in
 from core.adapters.qbo.payload import Json
 from core.domain.qbo import (
+    E,
     QboBatchResult,
     QboCustomer,
     QboCustomerType,
@@ -81,6 +82,7 @@ def parse_invoice(row: Any) -> QboInvoice:
         txn_date=payload.optional_date(row, "TxnDate", what),
         due_date=payload.optional_date(row, "DueDate", what),
         private_note=payload.optional_text(row, "PrivateNote", what),
+        linked_payment_ids=_linked_ids(row.get("LinkedTxn"), "Payment", f"{what}'s LinkedTxn"),
     )
 
 
@@ -104,10 +106,17 @@ def _linked_invoice_ids(payment: Json) -> tuple[str, ...]:
     ids: dict[str, None] = {}  # ordered and without repeats: two lines may pay one invoice
     for line in payload.items(payment.get("Line"), "a Payment's Line"):
         links = payload.obj(line, "a Payment line").get("LinkedTxn")
-        for link in payload.items(links, "a Payment line's LinkedTxn"):
-            link = payload.obj(link, "a LinkedTxn")
-            if link.get("TxnType") == "Invoice":
-                ids[payload.text(link, "TxnId", "a LinkedTxn")] = None
+        ids.update(dict.fromkeys(_linked_ids(links, "Invoice", "a Payment line's LinkedTxn")))
+    return tuple(ids)
+
+
+def _linked_ids(links: Any, txn_type: str, what: str) -> tuple[str, ...]:
+    """The TxnIds of a LinkedTxn array's links of one TxnType, in order, without repeats."""
+    ids: dict[str, None] = {}
+    for link in payload.items(links, what):
+        link = payload.obj(link, "a LinkedTxn")
+        if link.get("TxnType") == txn_type:
+            ids[payload.text(link, "TxnId", "a LinkedTxn")] = None
     return tuple(ids)
 
 
@@ -183,6 +192,31 @@ def parse_batch_response(body: Any, *, intuit_tid: str | None = None) -> dict[st
         bid = payload.text(item, "bId", "a batch item")
         results[bid] = _batch_result(bid, item, intuit_tid)
     return results
+
+
+def parse_invoice_batch(
+    body: Any, bids: Sequence[str], *, intuit_tid: str | None = None
+) -> dict[str, QboInvoice | QboError]:
+    """The invoice or fault a batch of invoice creates answered for each bId sent.
+
+    A bId QBO's answer leaves out, or answers with something else, gets a QboPayloadError.
+    """
+    answers = parse_batch_response(body, intuit_tid=intuit_tid)
+    results: dict[str, QboInvoice | QboError] = {}
+    for bid in bids:
+        result = answers.get(bid)
+        if not isinstance(result, QboInvoice | QboError):
+            what = "nothing" if result is None else repr(result)
+            result = QboPayloadError(f"QuickBooks answered batch item {bid} with {what}")
+        results[bid] = result
+    return results
+
+
+def expect_entity(entity: QboEntity, kind: type[E], what: str) -> E:
+    """The entity of an answer, checked to be of the kind asked for."""
+    if not isinstance(entity, kind):
+        raise QboPayloadError(f"QuickBooks answered {what} with {entity!r}")
+    return entity
 
 
 def _batch_result(bid: str, item: Json, intuit_tid: str | None) -> QboBatchResult:
