@@ -6,22 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from core.bootstrap import Services
-from core.domain.billing import Invoice, InvoiceLine
 from core.domain.jobs import LEASE
 from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.ports import Qbo
-from core.services.accounts import put_account, request_account_sync
 from core.services.push_invoice import run_push_invoice
 from core.services.push_runs import PushOutcome
-from core.services.pushes import queue_invoice_push
-from core.services.sync_account import run_sync_account
+from tests.billing import linked_account, new_invoice
 from tests.conftest import Firm, Sandbox
 from tests.fakes import RecordingDispatcher
 
@@ -50,30 +46,10 @@ class DiesAfterCreate:
 
 def linked_invoice(services: Services, firm: Firm, number: str | None) -> str:
     """An account linked in the sandbox, and an invoice of it queued for its push."""
-    now = services.clock()
-    put_account(services.uow(), firm.id, "acc", "Exactly Once Ltd", now)
-    sync = request_account_sync(services.uow(), RecordingDispatcher(), firm.id, "acc", now)
-    run_sync_account(services.uow(), services.qbo, sync.id, "w0", services.clock)
-    with services.uow() as uow:
-        account = uow.accounts.get(firm.id, "acc")
-        assert account is not None and account.status is SyncStatus.SYNCED
-        invoice = Invoice(
-            firm_id=firm.id,
-            external_id="inv",
-            created_at=now,
-            updated_at=now,
-            account_id=account.id or 0,
-            number=number,
-            issued_on=now.date(),
-            lines=(InvoiceLine("Bookkeeping", Decimal(1), Decimal("80.00"), Decimal("80.00")),),
-            total=Decimal("80.00"),
-        )
-        uow.invoices.add(invoice)
-        uow.flush()
-        job = queue_invoice_push(uow, invoice, now, cause="created")
-        assert job is not None
-        uow.commit()
-        return job.id
+    account_id = linked_account(services, firm, "acc", "Exactly Once Ltd")
+    _, job = new_invoice(services, firm, account_id, "inv", number=number)
+    assert job is not None
+    return job.id
 
 
 def invoices_of(sandbox: Sandbox) -> list[dict[str, Any]]:
