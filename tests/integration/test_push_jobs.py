@@ -15,6 +15,7 @@ from core.services.accounts import unsync_account
 from core.services.push_invoice import run_push_invoice
 from core.services.push_payment import run_push_payment
 from core.services.push_runs import PushOutcome
+from core.services.pushes import queue_payment_push
 from tests.billing import change_invoice, line, linked_account, new_invoice, new_payment, stored
 from tests.conftest import Firm, Sandbox
 from tests.fakes import RecordingDispatcher
@@ -224,3 +225,38 @@ def test_an_invoice_for_a_customer_deleted_in_qbo_fails_and_queues_a_check_of_th
     with services.uow() as uow:
         check = uow.jobs.active_for("account", account_id)
     assert check is not None and check.kind is JobKind.CHECK_CUSTOMER_LINK
+
+
+def test_a_changed_payment_is_replaced_and_a_deleted_one_deleted_in_qbo(
+    services: Services, firm: Firm, sandbox: Sandbox, account_id: int
+) -> None:
+    invoice, job = new_invoice(services, firm, account_id, "i-11", number="R-11")
+    push(services, job)
+    payment, job = new_payment(services, firm, invoice.id or 0, "p-11", "20.00")
+    push(services, job)
+    first = stored(services, "payment", payment.id or 0).qbo_id
+
+    with services.uow() as uow:
+        changed = uow.payments.get_by_id(payment.id or 0)
+        assert changed is not None
+        changed.amount, changed.version = Decimal("35.00"), changed.version + 1
+        job = queue_payment_push(uow, changed, services.clock(), cause="changed")
+        uow.commit()
+    assert push(services, job) is PushOutcome.SYNCED
+
+    replaced = stored(services, "payment", payment.id or 0)
+    amounts = {
+        p["Id"]: Decimal(str(p["TotalAmt"]))
+        for p in sandbox.state.query(sandbox.realm_id, "select * from Payment")["Payment"]
+    }
+    assert first not in amounts and amounts[replaced.qbo_id] == Decimal("35.00")
+
+    with services.uow() as uow:
+        gone = uow.payments.get_by_id(payment.id or 0)
+        assert gone is not None
+        gone.deleted_at, gone.version = services.clock(), gone.version + 1
+        job = queue_payment_push(uow, gone, services.clock(), cause="deleted")
+        uow.commit()
+    assert push(services, job) is PushOutcome.DELETED
+    left = sandbox.state.query(sandbox.realm_id, "select * from Payment").get("Payment", [])
+    assert replaced.qbo_id not in [p["Id"] for p in left]
