@@ -27,12 +27,16 @@ def get_job(uow: UnitOfWork, firm_id: int, job_id: str) -> JobView:
 
 
 def _target_key(uow: UnitOfWork, job: Job) -> str:
-    """The firm's own name for a job's record: an account's external id, a connection's realm."""
+    """The firm's own name for a job's record: its external id, or a connection's realm."""
     if job.target_type == "connection":
         connection = uow.connections.for_firm(job.firm_id)
         if connection is not None and connection.id == job.target_id:
             return connection.realm_id
         return str(job.target_id)  # disconnected or reconnected since
+    if job.target_type == "invoice":
+        return uow.invoices.external_ids([job.target_id])[job.target_id]
+    if job.target_type == "payment":
+        return uow.payments.external_ids([job.target_id])[job.target_id]
     account = uow.accounts.get_by_id(job.target_id)
     assert account is not None
     return account.external_id
