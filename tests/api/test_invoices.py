@@ -122,6 +122,20 @@ def test_an_invoice_of_a_not_synced_account_waits_and_its_explicit_sync_says_why
 
 
 @pytest.mark.usefixtures("synced_account")
+def test_an_invoice_dated_before_sync_invoices_from_waits_even_when_its_account_is_synced(
+    client: FlaskClient, services: Services, firm: Firm
+) -> None:
+    client.patch("/v1/settings", json={"sync_invoices_from": "2026-01-01"}, headers=auth(firm))
+
+    assert put_invoice(client, firm, "i-old", issued_on="2025-12-31")["status"] == "not_synced"
+    refused = client.post("/v1/invoices/i-old/sync", headers=auth(firm))
+    assert refused.status_code == 409
+    assert "dated before 2026-01-01" in refused.json["message"]
+    assert row_counts(services)["jobs"] == 0
+    assert put_invoice(client, firm, "i-new", issued_on="2026-01-01")["status"] == "syncing"
+
+
+@pytest.mark.usefixtures("synced_account")
 def test_unsync_skips_the_invoice_and_an_explicit_sync_turns_it_back_on(
     client: FlaskClient, services: Services, firm: Firm, broker: object
 ) -> None:
