@@ -15,7 +15,9 @@ from api.resources import (
     candidates,
     connection,
     health,
+    invoices,
     jobs,
+    payments,
     quickbooks,
     settings,
     webhooks,
@@ -43,7 +45,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     app.extensions[EXTENSION] = AppContext(services=services, dispatcher=dispatcher)
     api = QbsyncApi(app)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
-    blueprints = (accounts, candidates, quickbooks, jobs, connection, settings)
+    blueprints = (accounts, candidates, quickbooks, invoices, payments, jobs, connection, settings)
     for blueprint in (resource.blp for resource in blueprints):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)

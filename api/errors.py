@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
 from core.errors import (
     ConfigurationError,
     ConflictError,
+    InvalidValueError,
     NotConnectedError,
     NotFoundError,
     QboError,
@@ -48,6 +49,12 @@ def register_domain_errors(app: Flask, api: QbsyncApi) -> None:
     def unknown_records(error: UnknownRecordsError) -> Any:
         refused = UnprocessableEntity(str(error))
         refused.data = {"errors": {"json": {error.field: [str(error)]}}}  # type: ignore[attr-defined]
+        return api.handle_http_exception(refused)
+
+    @app.errorhandler(InvalidValueError)
+    def invalid_value(error: InvalidValueError) -> Any:
+        refused = UnprocessableEntity(error.message)
+        refused.data = {"errors": {"json": {error.field: [error.message]}}}  # type: ignore[attr-defined]
         return api.handle_http_exception(refused)
 
     @app.errorhandler(ConsentRefusedError)

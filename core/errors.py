@@ -3,6 +3,7 @@
     QbsyncError
     ├── NotFoundError            a record of this firm does not exist (HTTP 404)
     ├── UnknownRecordsError      a request body named records the firm does not have (HTTP 422)
+    ├── InvalidValueError        a value clashes with a record it names (HTTP 422, naming the field)
     ├── ConflictError            the request clashes with the record's state (HTTP 409)
     │   └── InvalidTransitionError   a status change SPEC §2 does not allow
     ├── NotConnectedError        the firm has no QBO connection (a permanent job failure)
@@ -43,6 +44,19 @@ class UnknownRecordsError(QbsyncError):
         super().__init__(f"No {kind} with these ids in this firm: {', '.join(keys)}")
         self.field = field
         self.keys = keys
+
+
+class InvalidValueError(QbsyncError):
+    """A well-formed value that the records it refers to rule out (HTTP 422, naming the field).
+
+    Shape errors are the API schemas' to find; this is for what only the store knows, such as
+    a payment larger than its invoice.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 class ConflictError(QbsyncError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -69,6 +69,7 @@ class AccountRepository(Protocol):
         with_activity: bool = False,
     ) -> tuple[Sequence[Account], int]: ...
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
+    def external_ids(self, account_ids: Sequence[int]) -> dict[int, str]: ...
 
 
 class JobRepository(Protocol):
@@ -109,6 +110,7 @@ class InvoiceRepository(Protocol):
         limit: int,
     ) -> tuple[Sequence[Invoice], int]: ...
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
+    def external_ids(self, invoice_ids: Sequence[int]) -> dict[int, str]: ...
 
 
 class PaymentRepository(Protocol):
@@ -126,6 +128,10 @@ class PaymentRepository(Protocol):
         limit: int,
     ) -> tuple[Sequence[Payment], int]: ...
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]: ...
+    def external_ids(self, payment_ids: Sequence[int]) -> dict[int, str]: ...
+    def live_external_ids_by_invoice(
+        self, invoice_ids: Sequence[int]
+    ) -> Mapping[int, Sequence[str]]: ...
 
 
 class SettingsRepository(Protocol):

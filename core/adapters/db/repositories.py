@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -164,6 +164,10 @@ class SqlAccounts:
         total = self._s.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
         page = self._s.scalars(query.order_by(Account.id).offset(offset).limit(limit)).all()  # type: ignore[arg-type]
         return page, total
+
+    def external_ids(self, account_ids: Sequence[int]) -> dict[int, str]:
+        """The firm's own ids of these accounts, by our id (for showing records that name them)."""
+        return _external_ids(self._s, accounts, account_ids)
 
 
 class SqlJobs:
@@ -365,6 +369,10 @@ class SqlInvoices:
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
         return _count_by_status(self._s, invoices, firm_id)
 
+    def external_ids(self, invoice_ids: Sequence[int]) -> dict[int, str]:
+        """The firm's own ids of these invoices, by our id."""
+        return _external_ids(self._s, invoices, invoice_ids)
+
 
 class SqlPayments:
     def __init__(self, session: Session) -> None:
@@ -406,6 +414,24 @@ class SqlPayments:
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
         return _count_by_status(self._s, payments, firm_id)
 
+    def external_ids(self, payment_ids: Sequence[int]) -> dict[int, str]:
+        """The firm's own ids of these payments, by our id."""
+        return _external_ids(self._s, payments, payment_ids)
+
+    def live_external_ids_by_invoice(
+        self, invoice_ids: Sequence[int]
+    ) -> Mapping[int, Sequence[str]]:
+        """The firm's own ids of these invoices' payments (deleted ones left out), oldest first."""
+        found: dict[int, list[str]] = {invoice_id: [] for invoice_id in invoice_ids}
+        query = (
+            sa.select(payments.c.invoice_id, payments.c.external_id)
+            .where(payments.c.invoice_id.in_(list(invoice_ids)), payments.c.deleted_at.is_(None))
+            .order_by(payments.c.id)
+        )
+        for invoice_id, external_id in self._s.execute(query):
+            found[invoice_id].append(external_id)
+        return found
+
 
 def _page(
     session: Session, query: Any, order: sa.ColumnElement[Any], offset: int, limit: int
@@ -421,3 +447,8 @@ def _count_by_status(session: Session, table: sa.Table, firm_id: int) -> dict[Sy
         .group_by(table.c.status)
     )
     return {SyncStatus(status): count for status, count in session.execute(query)}
+
+
+def _external_ids(session: Session, table: sa.Table, ids: Sequence[int]) -> dict[int, str]:
+    query = sa.select(table.c.id, table.c.external_id).where(table.c.id.in_(list(ids)))
+    return {row_id: external_id for row_id, external_id in session.execute(query)}
