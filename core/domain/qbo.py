@@ -273,6 +273,7 @@ def explain_qbo_error(error: QboError, display_name: str) -> dict[str, Any]:
 
 
 DUPLICATE_DOC_NUMBER = "6140"
+STALE_SYNC_TOKEN = "5010"  # the object changed in QBO since it was read
 LINE_AMOUNT_MISMATCH = "6070"
 
 

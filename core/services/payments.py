@@ -98,7 +98,11 @@ def put_payment(
             _check_changeable(payment, current, invoice)
             if _content_of(payment, current) == content:
                 return PaymentView(payment, current.external_id), False
+            settings = uow.settings.for_firm(firm_id)
+            was_synced = pushes.payment_is_synced(payment, settings)
             _write(payment, invoice.id, content)
+            if not was_synced and pushes.payment_is_synced(payment, settings):
+                _turn_back_on(uow, payment, now)
             payment.version += 1
             payment.updated_at = now
             cause = "payment changed"
@@ -111,6 +115,14 @@ def put_payment(
     if job is not None and new:
         hand_over(uow, dispatcher, [job], now)
     return PaymentView(payment, invoice.external_id), created
+
+
+def _turn_back_on(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
+    """The firm's system now wants the payment synced: it leaves Skipped to be queued."""
+    if payment.status is SyncStatus.SKIPPED:
+        uow.history.add(
+            payment.move_to(SyncStatus.NOT_SYNCED, at=now, cause="its sync was turned on")
+        )
 
 
 def get_payment(uow: UnitOfWork, firm_id: int, external_id: str) -> PaymentView:

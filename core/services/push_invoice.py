@@ -20,6 +20,7 @@ from typing import Any
 from core.domain.billing import Invoice
 from core.domain.jobs import Job, request_id
 from core.domain.qbo import (
+    STALE_SYNC_TOKEN,
     QboInvoice,
     QboInvoiceDraft,
     QboInvoiceLine,
@@ -44,7 +45,6 @@ from core.services.pushes import invoice_waits_for
 
 log = logging.getLogger(__name__)
 
-STALE_SYNC_TOKEN = "5010"
 # QBO's answer to a reference it cannot use: an inactive customer or item (qbo/README.md).
 INACTIVE_REFERENCE = frozenset({"610", "2500"})
 

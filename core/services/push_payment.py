@@ -15,7 +15,7 @@ from datetime import datetime
 
 from core.domain.billing import Payment
 from core.domain.jobs import Job, request_id
-from core.domain.qbo import QboPaymentDraft, explain_push_error, sync_error
+from core.domain.qbo import STALE_SYNC_TOKEN, QboPaymentDraft, explain_push_error, sync_error
 from core.domain.records import QboConnection
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
@@ -106,11 +106,18 @@ def _delete_old(qbo: Qbo, payment: Payment, job: Job) -> None:
     """Delete the QBO copy of an earlier version (or of a deleted payment), if there is one."""
     if payment.qbo_id is None:
         return
-    current = qbo.get_payment(payment.qbo_id)
-    if current is None:
-        return  # gone already: a retry after the delete went through
-    step = f"delete-v{payment.pushed_version}"
-    qbo.delete_payment(current.id, current.sync_token, request_id=request_id(job.id, step))
+    for attempt in (1, 2):
+        current = qbo.get_payment(payment.qbo_id)
+        if current is None:
+            return  # gone already: a retry after the delete went through
+        step = f"delete-{current.sync_token}"  # one request id per version of the QBO payment
+        try:
+            qbo.delete_payment(current.id, current.sync_token, request_id=request_id(job.id, step))
+            return
+        except QboFaultError as exc:
+            # Its invoice's delete unapplies it meanwhile, which bumps its SyncToken: read again.
+            if exc.code != STALE_SYNC_TOKEN or attempt == 2:
+                raise
 
 
 def _create(qbo: Qbo, claimed: _Claimed) -> QboCopy:

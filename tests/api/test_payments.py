@@ -261,3 +261,20 @@ def test_the_list_filters_by_status_and_invoice_and_pages_and_the_summary_counts
         "syncing": 0,
     }
     assert summary["total"] == 4
+
+
+@pytest.mark.usefixtures("synced_invoice")
+def test_a_payment_whose_sync_the_firms_system_turns_on_is_queued(
+    client: FlaskClient, firm: Firm, broker: object
+) -> None:
+    put_payment(client, firm, "p-1", sync=False)
+    messages = queued_messages(broker)
+
+    turned_on = put_payment(client, firm, "p-1", sync=True)
+
+    assert turned_on["status"] == "syncing"
+    assert queued_messages(broker) == messages + 1
+    assert [change[1:] for change in history(client, firm, "p-1")][-2:] == [
+        ("not_synced", "its sync was turned on"),
+        ("syncing", "payment changed"),
+    ]
