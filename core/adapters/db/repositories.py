@@ -18,7 +18,7 @@ from core.adapters.db.tables import (
     qbo_connections,
 )
 from core.domain.billing import Invoice, Payment
-from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobState
+from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobKind, JobState
 from core.domain.records import (
     Account,
     ApiKey,
@@ -368,6 +368,30 @@ class SqlInvoices:
 
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
         return _count_by_status(self._s, invoices, firm_id)
+
+    def batchable_push_jobs(
+        self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
+    ) -> Sequence[str]:
+        """Queued, due push jobs of the firm's numbered invoices that QBO does not hold yet:
+        creates one batch request can carry together, oldest first."""
+        query = (
+            sa.select(jobs.c.id)
+            .join(invoices, invoices.c.id == jobs.c.target_id)
+            .where(
+                jobs.c.firm_id == firm_id,
+                jobs.c.target_type == "invoice",
+                jobs.c.kind == JobKind.PUSH_INVOICE,
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+                jobs.c.id != exclude_job_id,
+                invoices.c.qbo_id.is_(None),
+                invoices.c.number.is_not(None),
+                invoices.c.deleted_at.is_(None),
+            )
+            .order_by(jobs.c.created_at)
+            .limit(limit)
+        )
+        return list(self._s.scalars(query))
 
     def external_ids(self, invoice_ids: Sequence[int]) -> dict[int, str]:
         """The firm's own ids of these invoices, by our id."""

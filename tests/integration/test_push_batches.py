@@ -1,0 +1,118 @@
+"""A firm's backlog of invoice creates goes to QBO in batch requests, each item's answer
+recorded against its own invoice, and nothing created twice after a crash (SPEC §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from core.bootstrap import Services
+from core.domain.jobs import Job
+from core.domain.records import QboConnection
+from core.domain.status import SyncStatus
+from core.ports import Qbo
+from core.services.push_invoice import run_push_invoice
+from core.services.push_runs import PushOutcome
+from tests.billing import after_the_lease, linked_account, new_invoice, stored
+from tests.conftest import Firm, Sandbox
+from tests.fakes import RecordingDispatcher
+
+
+class WorkerKilled(BaseException):
+    """A SIGKILL, as far as the job can tell: nothing after it runs."""
+
+
+class DiesAfterBatch:
+    """A QBO connector whose worker dies right after QBO answered a batch."""
+
+    def __init__(self, connect: Callable[[QboConnection], Qbo]) -> None:
+        self._connect = connect
+
+    def __call__(self, connection: QboConnection) -> Any:
+        qbo = self._connect(connection)
+        send = qbo.create_invoices_in_batch
+
+        def send_then_die(*args: Any, **kwargs: Any) -> Any:
+            send(*args, **kwargs)
+            raise WorkerKilled()
+
+        qbo.create_invoices_in_batch = send_then_die  # type: ignore[method-assign]
+        return qbo
+
+
+@pytest.fixture
+def backlog(services: Services, firm: Firm) -> list[tuple[int, Job]]:
+    """Three numbered invoices of a linked account, each queued for its push."""
+    account_id = linked_account(services, firm, "acc", "Backlog Client Ltd")
+    queued = []
+    for n in range(1, 4):
+        invoice, job = new_invoice(services, firm, account_id, f"inv-{n}", number=f"B-{n}")
+        assert job is not None and invoice.id is not None
+        queued.append((invoice.id, job))
+    return queued
+
+
+def batches(sandbox: Sandbox) -> int:
+    return sandbox.state.throttle.counters.of(sandbox.realm_id)["batches"]
+
+
+def numbers_in_qbo(sandbox: Sandbox) -> list[str]:
+    rows = sandbox.state.query(sandbox.realm_id, "select * from Invoice").get("Invoice", [])
+    return sorted(i["DocNumber"] for i in rows if i.get("DocNumber", "").startswith("B-"))
+
+
+def run(services: Services, job: Job, connect: Any = None, clock: Any = None) -> PushOutcome:
+    return run_push_invoice(
+        services.uow(), connect or services.qbo, RecordingDispatcher(), job.id, "w",
+        clock or services.clock,
+    )  # fmt: skip
+
+
+def test_one_job_takes_the_queued_creates_along_in_one_batch(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    before = batches(sandbox)
+
+    assert run(services, backlog[0][1]) is PushOutcome.SYNCED
+
+    assert batches(sandbox) - before == 1
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]
+    for invoice_id, job in backlog:
+        pushed = stored(services, "invoice", invoice_id)
+        assert (pushed.status, pushed.up_to_date) == (SyncStatus.SYNCED, True)
+        assert run(services, job) is PushOutcome.NOT_CLAIMED  # its message finds it done
+
+
+def test_an_item_qbo_refuses_fails_alone(
+    services: Services, sandbox: Sandbox, firm: Firm, backlog: list[tuple[int, Job]]
+) -> None:
+    other = linked_account(services, firm, "acc-2", "Numbers Holder Ltd")
+    _, holder = new_invoice(services, firm, other, "holder", number="B-2")
+    assert holder is not None
+    run(services, holder)  # QBO now holds B-2 (and the backlog's B-1, B-3 went with it)
+
+    for _, job in backlog:
+        run(services, job)
+
+    refused = stored(services, "invoice", backlog[1][0])
+    assert refused.status is SyncStatus.FAILED and refused.error["code"] == "6140"
+    assert stored(services, "invoice", backlog[0][0]).status is SyncStatus.SYNCED
+    assert stored(services, "invoice", backlog[2][0]).status is SyncStatus.SYNCED
+
+
+def test_a_worker_killed_after_the_batch_answer_creates_nothing_twice(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    with pytest.raises(WorkerKilled):
+        run(services, backlog[0][1], connect=DiesAfterBatch(services.qbo))
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]  # QBO made them; qbsync never heard
+
+    # The leases run out; the relay resends each job, in any order and grouping.
+    for _, job in reversed(backlog):
+        run(services, job, clock=after_the_lease)
+
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]
+    for invoice_id, _ in backlog:
+        assert stored(services, "invoice", invoice_id).status is SyncStatus.SYNCED
