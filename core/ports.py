@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -21,6 +21,7 @@ from core.domain.records import (
 )
 from core.domain.settings import FirmSettings
 from core.domain.status import SyncStatus
+from core.domain.status_events import StatusEventSubscription
 
 
 class FirmRepository(Protocol):
@@ -123,6 +124,18 @@ class MergeRepository(Protocol):
     def survivor_of(self, realm_id: str, merged_id: str) -> str | None: ...
 
 
+class StatusEventRepository(Protocol):
+    """Firms' status-event subscriptions, and the status changes they have still to hear of."""
+
+    def add(self, subscription: StatusEventSubscription) -> None: ...
+    def remove(self, subscription: StatusEventSubscription) -> None: ...
+    def for_firm(self, firm_id: int) -> StatusEventSubscription | None: ...
+    def all(self) -> list[StatusEventSubscription]: ...
+    def last_change_id(self, firm_id: int) -> int: ...
+    def pending(self, firm_id: int, after: int, limit: int) -> list[StatusChange]: ...
+    def due(self, now: datetime, firm_id: int | None = None) -> list[StatusEventSubscription]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; `with uow:` opens it and rolls back what was not committed."""
 
@@ -146,6 +159,8 @@ class UnitOfWork(Protocol):
     def invoices(self) -> InvoiceRepository: ...
     @property
     def payments(self) -> PaymentRepository: ...
+    @property
+    def status_events(self) -> StatusEventRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -211,6 +226,15 @@ class TokenVault(Protocol):
     def seal(self, secret: str) -> str: ...
     def open(self, sealed: str) -> str: ...
     def reseal(self, sealed: str) -> str: ...
+
+
+class StatusEventSender(Protocol):
+    """POSTs a signed body of status events to a firm's own system.
+
+    Returns when the receiver answered 2xx; raises EventDeliveryError otherwise.
+    """
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> None: ...
 
 
 class Clock(Protocol):
