@@ -15,6 +15,7 @@ from core.domain.jobs import JobKind
 from core.ports import JobDispatcher
 from core.services.customer_links import run_check_customer_link
 from core.services.qbo_changes import run_poll_qbo_changes
+from core.services.status_events import run_deliver_status_events
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE, DramatiqDispatcher
 from worker.runtime import lease_owner, services
@@ -43,12 +44,26 @@ def poller(dispatcher: JobDispatcher) -> Callable[[str], None]:
     return poll_qbo_changes
 
 
+def deliverer(dispatcher: JobDispatcher) -> Callable[[str], None]:
+    """The delivery actor's body, handing the follow-up job it may queue to `dispatcher`."""
+
+    def deliver_status_events(job_id: str) -> None:
+        """POST a firm's next status changes to its own system, signed."""
+        ran = services()
+        run_deliver_status_events(
+            ran.uow(), ran.events, ran.vault, dispatcher, job_id, lease_owner(), ran.clock
+        )
+
+    return deliver_status_events
+
+
 def declare_actors(broker: dramatiq.Broker) -> None:
     """Declare every actor on `broker`, each named for the job kind it runs."""
     actors = (
         (JobKind.SYNC_ACCOUNT, sync_account),
         (JobKind.CHECK_CUSTOMER_LINK, check_customer_link),
         (JobKind.POLL_QBO_CHANGES, poller(DramatiqDispatcher(broker))),
+        (JobKind.DELIVER_STATUS_EVENTS, deliverer(DramatiqDispatcher(broker))),
     )
     for kind, run in actors:
         declare = dramatiq.actor(
