@@ -180,10 +180,12 @@ def run_deliver_status_events(
         body = events_body(batch.events)
         sender.send(subscription.url, body, signed_headers(secret, body, clock()))
     except EventDeliveryError as exc:
-        return _refused(uow, job, worker_id, clock(), exc.as_record())
+        error = exc.as_record()
     except ConfigurationError as exc:  # the key that sealed the secret was dropped
-        return _refused(uow, job, worker_id, clock(), EventDeliveryError(str(exc)).as_record())
-    return _delivered(uow, dispatcher, job, worker_id, clock(), batch.through)
+        error = EventDeliveryError(str(exc)).as_record()
+    else:
+        return _delivered(uow, dispatcher, job, worker_id, clock(), batch.through)
+    return _refused(uow, job, worker_id, clock(), subscription.url, error)
 
 
 def _delivery_job(firm_id: int, now: datetime) -> Job:
@@ -268,13 +270,13 @@ def _delivered(
 
 
 def _refused(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, url: str, error: dict[str, Any]
 ) -> DeliveryOutcome:
     with uow:
         if not uow.jobs.fail(job.id, worker_id, now, error):
             return DeliveryOutcome.LEASE_LOST
         subscription = uow.status_events.for_firm(job.firm_id)
-        if subscription is not None:
+        if subscription is not None and subscription.url == url:  # not a URL set meanwhile
             subscription.refused(error, now)
         uow.commit()
     log.info("job %s: firm %s's receiver refused: %s", job.id, job.firm_id, error["message"])

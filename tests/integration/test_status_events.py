@@ -6,7 +6,7 @@ are due, then run every job handed over, follow-ups included, one after the othe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +17,7 @@ from core.domain.jobs import JobState
 from core.domain.records import StatusChange
 from core.domain.status import SyncStatus
 from core.domain.status_events import StatusEventSubscription
+from core.ports import StatusEventSender
 from core.services.accounts import (
     account_history,
     put_account,
@@ -63,11 +64,11 @@ class Worker:
             outcomes.append(self.run(self.dispatcher.sent.pop(0)))
         return outcomes
 
-    def run(self, job_id: str) -> DeliveryOutcome:
+    def run(self, job_id: str, sender: StatusEventSender | None = None) -> DeliveryOutcome:
         services = self.services
         return run_deliver_status_events(
             services.uow(),
-            services.events,
+            sender or services.events,
             services.vault,
             self.dispatcher,
             job_id,
@@ -251,6 +252,27 @@ def test_an_unreachable_receiver_is_a_failed_attempt_with_the_reason(
     assert error["message"] == "the receiver could not be reached (ConnectError)"
     job = get_job(services.uow(), firm_id, job_id).job
     assert (job.state, job.last_error) == (JobState.FAILED, error)
+
+
+def test_a_url_replaced_while_a_delivery_to_the_old_one_fails_is_tried_at_once(
+    services: Services, worker: Worker, receiver: Receiver
+) -> None:
+    firm_id = a_firm(services)
+    subscribe_to(services, firm_id, f"http://127.0.0.1:{free_port()}/old")
+    sent = move_account(services, firm_id, "a-1")
+
+    class ReplacedMeanwhile:
+        def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+            subscribe_to(services, firm_id, f"{receiver.url}/new")
+            services.events.send(url, body, headers)  # to the old URL, where nobody listens
+
+    queue_status_event_deliveries(services.uow(), worker.dispatcher, worker.clock())
+    assert worker.run(worker.dispatcher.sent.pop(), ReplacedMeanwhile()) is REFUSED
+
+    replaced = subscription(services, firm_id)
+    assert (replaced.attempts, replaced.next_attempt_at, replaced.last_error) == (0, None, None)
+    assert worker.run_due() == [DELIVERED]
+    assert receiver.event_ids("/new") == sent
 
 
 def test_a_subscription_removed_before_its_job_runs_sends_nothing(
