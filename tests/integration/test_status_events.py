@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.bootstrap import Services, utc_now
+from core.domain.billing import Invoice, Payment
 from core.domain.jobs import JobState
 from core.domain.records import StatusChange
 from core.domain.status import SyncStatus
@@ -180,6 +181,51 @@ def test_status_changes_reach_the_receiver_in_order_signed_and_the_mark_follows(
     assert (after.attempts, after.last_error) == (0, None)
     assert after.last_delivered_at is not None
     assert worker.run_due() == []  # nothing left to send: no job
+
+
+def test_invoices_and_payments_are_named_by_the_firms_ids_with_their_qbo_ids(
+    services: Services, worker: Worker, receiver: Receiver
+) -> None:
+    firm_id = a_firm(services)
+    subscribe_to(services, firm_id, f"{receiver.url}/hooks")
+    account, _ = put_account(services.uow(), firm_id, "a-1", "Client", services.clock())
+    now = services.clock()
+    with services.uow() as uow:
+        invoice = Invoice(firm_id, "inv-1", now, now, account_id=account.id or 0, qbo_id="130")
+        uow.invoices.add(invoice)
+        uow.flush()
+        payment = Payment(firm_id, "pay-1", now, now, invoice_id=invoice.id or 0)
+        uow.payments.add(payment)
+        uow.flush()
+        uow.history.add(invoice.move_to(SyncStatus.SYNCING, at=now, cause="pushed"))
+        uow.history.add(payment.move_to(SyncStatus.SKIPPED, at=now, cause="not pushed"))
+        uow.commit()
+
+    assert worker.run_due() == [DELIVERED]
+
+    [delivery] = receiver.deliveries
+    assert [(e["type"], e["record"]) for e in delivery.events()] == [
+        (
+            "invoice.status_changed",
+            {
+                "type": "invoice",
+                "external_id": "inv-1",
+                "status": "syncing",
+                "previous_status": "not_synced",
+                "qbo_id": "130",
+            },
+        ),
+        (
+            "payment.status_changed",
+            {
+                "type": "payment",
+                "external_id": "pay-1",
+                "status": "skipped",
+                "previous_status": "not_synced",
+                "qbo_id": None,
+            },
+        ),
+    ]
 
 
 def test_a_failing_receiver_gets_the_same_events_again_then_the_backlog_drains(
