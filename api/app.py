@@ -20,6 +20,7 @@ from api.resources import (
     payments,
     quickbooks,
     settings,
+    status_events,
     webhooks,
 )
 from core.bootstrap import Services
@@ -45,7 +46,10 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     app.extensions[EXTENSION] = AppContext(services=services, dispatcher=dispatcher)
     api = QbsyncApi(app)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
-    blueprints = (accounts, candidates, quickbooks, invoices, payments, jobs, connection, settings)
+    blueprints = (
+        *(accounts, candidates, quickbooks, invoices, payments, jobs, connection),
+        *(settings, status_events),
+    )
     for blueprint in (resource.blp for resource in blueprints):
         api.register_blueprint(blueprint)
     api.register_blueprint(health.blp)

@@ -90,18 +90,21 @@ def keys_generate() -> None:
 
 @keys.command("rotate")
 def keys_rotate() -> None:
-    """Reseal every stored token with the first key of QBSYNC_ENCRYPTION_KEYS.
+    """Reseal every stored token and secret with the first key of QBSYNC_ENCRYPTION_KEYS.
 
     Put the new key first, keep the old ones after it, run this, then drop the old ones.
     """
     from core.services.firms import reseal_tokens
+    from core.services.status_events import reseal_status_event_secrets
 
     services = build_services(Settings.from_env())
     try:
         count = reseal_tokens(services.uow(), services.vault)
+        secrets = reseal_status_event_secrets(services.uow(), services.vault)
     finally:
         services.engine.dispose()
     click.echo(f"resealed the tokens of {count} connection(s) with the newest key")
+    click.echo(f"resealed the secrets of {secrets} status-event subscription(s)")
 
 
 @main.group()

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
+from core.adapters.event_sender import HttpStatusEventSender
 from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
 from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
-from core.ports import OAuthProvider, QboConnector, TokenVault
+from core.ports import OAuthProvider, QboConnector, StatusEventSender, TokenVault
 from core.services.customers import CustomerDirectory
 from core.services.tokens import TokenKeeper, TokenKeepingConnector
 
@@ -37,6 +38,7 @@ class Services:
     oauth: OAuthProvider
     clock: Callable[[], datetime]
     customers: CustomerDirectory  # companies' customer lists, kept briefly between requests
+    events: StatusEventSender  # POSTs status events to the firms' own systems
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -65,6 +67,7 @@ def build_services(
     qbo: QboConnector | None = None,
     oauth: OAuthProvider | None = None,
     clock: Callable[[], datetime] = utc_now,
+    events: StatusEventSender | None = None,
 ) -> Services:
     """Wire the services for `settings`; tests override the edges they do not own."""
     engine = create_db_engine(settings.database_url)
@@ -90,4 +93,5 @@ def build_services(
         oauth=oauth,
         clock=clock,
         customers=CustomerDirectory(settings.customer_cache_seconds),
+        events=events or HttpStatusEventSender(),
     )

@@ -61,6 +61,8 @@ class Settings:
     qbo_webhook_verifier_token: str = field(default="", repr=False)
     # How often the scheduler polls each connected company's changes (change data capture).
     cdc_interval_seconds: float = 900.0
+    # How often the scheduler queues deliveries of status events to the firms' own systems.
+    status_events_interval_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +88,7 @@ class Settings:
             qbo_api_base_url=env.get("QBO_API_BASE_URL", INTUIT_API_BASE_URL),
             qbo_webhook_verifier_token=env.get("QBO_WEBHOOK_VERIFIER_TOKEN", "").strip(),
             cdc_interval_seconds=_seconds(env, "QBSYNC_CDC_INTERVAL", 900.0),
+            status_events_interval_seconds=_seconds(env, "QBSYNC_STATUS_EVENTS_INTERVAL", 5.0),
         )
 
 

@@ -8,6 +8,7 @@
     │   └── InvalidTransitionError   a status change SPEC §2 does not allow
     ├── NotConnectedError        the firm has no QBO connection (a permanent job failure)
     ├── ConfigurationError       the process is configured wrongly (a missing or bad key)
+    ├── EventDeliveryError       the firm's own system did not take its status events
     └── QboError                 QBO, or the way to it, failed; classified once, in the QBO adapter
         ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
         ├── QboPayloadError          QBO's answer lacks a field qbsync needs, or is not JSON
@@ -83,6 +84,25 @@ class NotConnectedError(QbsyncError):
 
 class ConfigurationError(QbsyncError):
     """The process's configuration is missing or wrong; the message says what to set."""
+
+
+class EventDeliveryError(QbsyncError):
+    """A POST of status events was not answered 2xx: a non-2xx status, a timeout, no connection.
+
+    Always worth retrying: the events wait until the firm's receiver takes them.
+    """
+
+    def __init__(
+        self, message: str, *, http_status: int | None = None, detail: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.detail = detail  # the start of the receiver's answer, if it gave one
+
+    def as_record(self) -> dict[str, Any]:
+        """The error as the subscription keeps and shows it."""
+        return {"message": self.message, "http_status": self.http_status, "detail": self.detail}
 
 
 class QboError(QbsyncError):

@@ -17,6 +17,7 @@ from core.services.customer_links import run_check_customer_link
 from core.services.push_invoice import run_push_invoice
 from core.services.push_payment import run_push_payment
 from core.services.qbo_changes import run_poll_qbo_changes
+from core.services.status_events import run_deliver_status_events
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE, DramatiqDispatcher
 from worker.runtime import lease_owner, services
@@ -48,6 +49,13 @@ def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], 
         ran = services()
         run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
+    def deliver_status_events(job_id: str) -> None:
+        """POST a firm's next status changes to its own system, signed."""
+        ran = services()
+        run_deliver_status_events(
+            ran.uow(), ran.events, ran.vault, dispatcher, job_id, lease_owner(), ran.clock
+        )
+
     def push_payment(job_id: str) -> None:
         """Create, replace or delete a payment's QBO copy."""
         ran = services()
@@ -58,6 +66,7 @@ def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], 
         JobKind.POLL_QBO_CHANGES: poll_qbo_changes,
         JobKind.PUSH_INVOICE: push_invoice,
         JobKind.PUSH_PAYMENT: push_payment,
+        JobKind.DELIVER_STATUS_EVENTS: deliver_status_events,
     }
 
 

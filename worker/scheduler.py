@@ -2,8 +2,9 @@
 
 It runs the outbox relay, which sends jobs that were recorded but never handed to the queue,
 jobs whose retry is due, and jobs whose worker died holding them; hourly, the token sweep
-(refreshes before the refresh token's idle end, warnings of the 5-year limit); and every
-QBSYNC_CDC_INTERVAL seconds, a change-data-capture poll job per connected firm.
+(refreshes before the refresh token's idle end, warnings of the 5-year limit); every
+QBSYNC_CDC_INTERVAL seconds, a change-data-capture poll job per connected firm; and every
+QBSYNC_STATUS_EVENTS_INTERVAL seconds, a delivery job per firm with status events due.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.config import Settings
 from core.ports import JobDispatcher
 from core.services.qbo_changes import queue_change_polls
 from core.services.relay import relay_jobs
+from core.services.status_events import queue_status_event_deliveries
 from core.services.token_sweep import sweep_tokens
 from core.services.tokens import TokenKeeper
 from worker.broker import build_broker
@@ -55,6 +57,15 @@ def poll_changes_once(services: Services, dispatcher: JobDispatcher) -> int:
         return 0
 
 
+def deliver_status_events_once(services: Services, dispatcher: JobDispatcher) -> int:
+    """Queue a delivery job per firm with status events due; failures are logged."""
+    try:
+        return queue_status_event_deliveries(services.uow(), dispatcher, services.clock())
+    except Exception:  # the database is away: the next round runs anyway
+        log.exception("queueing status-event deliveries failed")
+        return 0
+
+
 def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: JobDispatcher) -> None:
     """Register every periodic sweep on `scheduler`."""
     keeper = TokenKeeper(services.uow, services.vault, services.oauth, services.clock)
@@ -82,6 +93,15 @@ def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: Job
         seconds=services.settings.cdc_interval_seconds,
         args=(services, dispatcher),
         id="cdc",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        deliver_status_events_once,
+        "interval",
+        seconds=services.settings.status_events_interval_seconds,
+        args=(services, dispatcher),
+        id="status_events",
         max_instances=1,
         coalesce=True,
     )

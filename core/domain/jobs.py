@@ -30,6 +30,8 @@ class JobKind(StrEnum):
     # Bring an invoice's or a payment's QBO copy up to date: create, update or delete (SPEC §3).
     PUSH_INVOICE = "push_invoice"
     PUSH_PAYMENT = "push_payment"
+    # POST a firm's next status changes to its own system (core.domain.status_events).
+    DELIVER_STATUS_EVENTS = "deliver_status_events"
 
 
 class JobState(StrEnum):
@@ -57,11 +59,20 @@ def new_job_id() -> str:
     return str(uuid.uuid4())
 
 
-def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Jittered exponential backoff after `attempts` failed tries (1-based)."""
+def retry_delay(
+    attempts: int,
+    rng: random.Random | None = None,
+    *,
+    base: timedelta = BACKOFF_BASE,
+    cap: timedelta = BACKOFF_CAP,
+) -> timedelta:
+    """Jittered exponential backoff after `attempts` failed tries (1-based): base, twice that …"""
     rng = rng or random.Random()
-    base: timedelta = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-    return base * rng.uniform(0.75, 1.25)
+    # Past any sensible cap long before 30 doublings; the bound keeps a huge count (a receiver
+    # down for days) from overflowing timedelta.
+    doublings = min(max(attempts - 1, 0), 30)
+    delay: timedelta = min(base * 2**doublings, cap)
+    return delay * rng.uniform(0.75, 1.25)
 
 
 def request_id(job_id: str, step: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain.jobs import Job
+from core.domain.status_events import TARGET_TYPE
 from core.errors import NotFoundError
 from core.ports import UnitOfWork
 
@@ -28,6 +29,8 @@ def get_job(uow: UnitOfWork, firm_id: int, job_id: str) -> JobView:
 
 def _target_key(uow: UnitOfWork, job: Job) -> str:
     """The firm's own name for a job's record: its external id, or a connection's realm."""
+    if job.target_type == TARGET_TYPE:  # the firm's status-event subscription: one per firm
+        return str(job.target_id)
     if job.target_type == "connection":
         connection = uow.connections.for_firm(job.firm_id)
         if connection is not None and connection.id == job.target_id:

@@ -14,6 +14,7 @@ from core.adapters.crypto import FernetVault, generate_key
 from core.adapters.db.migrate import upgrade
 from core.adapters.db.tables import qbo_connections
 from core.bootstrap import Services
+from core.services.status_events import status_event_subscription, subscribe
 from sandbox.seed import DEMO_ACCESS_TOKEN
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm
 
@@ -32,6 +33,9 @@ def test_a_connected_firms_token_is_stored_sealed(services: Services, firm: Firm
 def test_keys_rotate_reseals_every_token_with_the_newest_key(
     services: Services, firm: Firm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    secret = "status-events-secret-of-the-firm"
+    url = "https://firm.example/hooks"
+    subscribe(services.uow(), services.vault, firm.id, url, secret, services.clock())
     new_key = generate_key()
     monkeypatch.setenv("DATABASE_URL", services.settings.database_url)
     monkeypatch.setenv("QBSYNC_ENCRYPTION_KEYS", f"{new_key},{TEST_ENCRYPTION_KEY}")
@@ -40,8 +44,11 @@ def test_keys_rotate_reseals_every_token_with_the_newest_key(
 
     assert result.exit_code == 0, result.output
     assert "1 connection" in result.output
+    assert "1 status-event subscription" in result.output
     [stored] = stored_tokens(services)
     assert FernetVault([new_key]).open(stored) == DEMO_ACCESS_TOKEN
+    sealed = status_event_subscription(services.uow(), firm.id).sealed_secret
+    assert FernetVault([new_key]).open(sealed) == secret
 
 
 def test_the_migration_seals_tokens_stored_in_plain_text_before_it(

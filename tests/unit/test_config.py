@@ -55,3 +55,11 @@ def test_without_them_webhooks_are_unverifiable_and_cdc_polls_every_15_minutes()
 def test_a_cdc_interval_that_is_not_a_positive_number_names_the_variable(value: str) -> None:
     with pytest.raises(ConfigurationError, match="QBSYNC_CDC_INTERVAL"):
         Settings.from_env({"QBSYNC_CDC_INTERVAL": value})
+
+
+def test_status_events_are_queued_every_5_seconds_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).status_events_interval_seconds == 5.0
+    told = Settings.from_env({"QBSYNC_STATUS_EVENTS_INTERVAL": "2"})
+    assert told.status_events_interval_seconds == 2.0
+    with pytest.raises(ConfigurationError, match="QBSYNC_STATUS_EVENTS_INTERVAL"):
+        Settings.from_env({"QBSYNC_STATUS_EVENTS_INTERVAL": "0"})

@@ -16,6 +16,8 @@ from core.adapters.db.tables import (
     oauth_states,
     payments,
     qbo_connections,
+    status_changes,
+    status_event_subscriptions,
 )
 from core.domain.billing import Invoice, Payment
 from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobKind, JobState
@@ -30,6 +32,12 @@ from core.domain.records import (
 )
 from core.domain.settings import FirmSettings
 from core.domain.status import SyncStatus
+from core.domain.status_events import StatusEventSubscription
+
+# How long reading status changes for delivery waits for the transactions writing them to
+# commit: well under PostgreSQL's deadlock check (deadlock_timeout, 1 s by default), so a
+# writer queued behind the wait is never picked as a deadlock's victim because of it.
+SETTLE_WAIT = "200ms"
 
 
 class SqlFirms:
@@ -455,6 +463,91 @@ class SqlPayments:
         for invoice_id, external_id in self._s.execute(query):
             found[invoice_id].append(external_id)
         return found
+
+
+class SqlStatusEvents:
+    """Status-event subscriptions, and the status changes they have still to deliver."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, subscription: StatusEventSubscription) -> None:
+        self._s.add(subscription)
+
+    def remove(self, subscription: StatusEventSubscription) -> None:
+        self._s.delete(subscription)
+
+    def for_firm(self, firm_id: int) -> StatusEventSubscription | None:
+        return self._s.get(StatusEventSubscription, firm_id)
+
+    def all(self) -> list[StatusEventSubscription]:
+        query = sa.select(StatusEventSubscription).order_by(status_event_subscriptions.c.firm_id)
+        return list(self._s.scalars(query))
+
+    def last_change_id(self, firm_id: int) -> int:
+        """The id of the firm's latest status change; 0 if it has none."""
+        query = sa.select(sa.func.max(status_changes.c.id)).where(
+            status_changes.c.firm_id == firm_id
+        )
+        return self._s.scalar(query) or 0
+
+    def pending(self, firm_id: int, after: int, limit: int) -> list[StatusChange]:
+        """The firm's status changes after id `after`, oldest first, with no gap still to fill.
+
+        Empty while a transaction writing status changes takes too long to commit: the next
+        delivery reads again.
+        """
+        if not self._settled():
+            return []
+        query = (
+            sa.select(StatusChange)
+            .filter(status_changes.c.firm_id == firm_id, status_changes.c.id > after)
+            .order_by(status_changes.c.id)
+            .limit(limit)
+        )
+        return list(self._s.scalars(query))
+
+    def due(self, now: datetime, firm_id: int | None = None) -> list[StatusEventSubscription]:
+        """The subscriptions (or the firm's) with changes to deliver and no backoff to wait out."""
+        subscriptions = status_event_subscriptions
+        waiting = sa.exists().where(
+            status_changes.c.firm_id == subscriptions.c.firm_id,
+            status_changes.c.id > subscriptions.c.delivered_through,
+        )
+        query = (
+            sa.select(StatusEventSubscription)
+            .filter(
+                sa.or_(
+                    subscriptions.c.next_attempt_at.is_(None),
+                    subscriptions.c.next_attempt_at <= now,
+                ),
+                waiting,
+            )
+            .order_by(subscriptions.c.firm_id)
+        )
+        if firm_id is not None:
+            query = query.filter(subscriptions.c.firm_id == firm_id)
+        return list(self._s.scalars(query))
+
+    def _settled(self) -> bool:
+        """Whether every numbered status change is committed, and none is numbered until this
+        transaction ends.
+
+        PostgreSQL numbers a row when it is inserted, not when it commits: a change with a lower
+        id can become visible after a higher one was read, and a mark moved past the higher one
+        would skip it for good. A SHARE lock on the table waits for the transactions that
+        inserted into it to commit, and holds new inserts back until this transaction ends
+        (which the caller keeps short). SQLite runs one writer at a time: its ids commit in order.
+        """
+        if self._s.get_bind().dialect.name != "postgresql":
+            return True
+        try:
+            with self._s.begin_nested():
+                self._s.execute(sa.text(f"SET LOCAL lock_timeout = '{SETTLE_WAIT}'"))
+                self._s.execute(sa.text("LOCK TABLE status_changes IN SHARE MODE"))
+        except sa.exc.OperationalError:
+            return False
+        return True
 
 
 def _page(

@@ -21,6 +21,7 @@ from core.domain.records import (
 )
 from core.domain.settings import FirmSettings, FirstSyncScope
 from core.domain.status import SyncStatus
+from core.domain.status_events import StatusEventSubscription
 
 metadata = sa.MetaData(
     naming_convention={
@@ -223,6 +224,23 @@ status_changes = sa.Table(
     sa.Column("error", sa.JSON),
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Index(None, "record_type", "record_id"),
+    # Status-event delivery reads a firm's changes after the last one it delivered.
+    sa.Index(None, "firm_id", "id"),
+)
+
+status_event_subscriptions = sa.Table(
+    "status_event_subscriptions",
+    metadata,
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("sealed_secret", sa.Text, nullable=False),
+    sa.Column("delivered_through", sa.Integer, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("last_error", sa.JSON),
+    sa.Column("last_delivered_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
 
@@ -241,3 +259,4 @@ def map_records() -> None:
     mapper_registry.map_imperatively(CustomerMerge, customer_merges)
     mapper_registry.map_imperatively(Invoice, invoices)
     mapper_registry.map_imperatively(Payment, payments)
+    mapper_registry.map_imperatively(StatusEventSubscription, status_event_subscriptions)

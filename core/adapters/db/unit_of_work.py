@@ -60,6 +60,7 @@ class SqlUnitOfWork:
         self.merges = repos.SqlMerges(session)
         self.invoices = repos.SqlInvoices(session)
         self.payments = repos.SqlPayments(session)
+        self.status_events = repos.SqlStatusEvents(session)
         return self
 
     def __exit__(
