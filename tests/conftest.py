@@ -65,7 +65,11 @@ def postgresql_database() -> Iterator[str]:
 @pytest.fixture(params=DB_BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database on each backend this machine has."""
-    url: str = request.getfixturevalue(f"{request.param}_database")
+    return empty_database(request.getfixturevalue(f"{request.param}_database"))
+
+
+def empty_database(url: str) -> str:
+    """Empty every table of the migrated database at `url`; return the url."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):

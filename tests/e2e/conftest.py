@@ -21,15 +21,24 @@ from api.app import create_app
 from core.bootstrap import Services
 from core.config import Settings
 from tests.api.conftest import auth
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, empty_database
 from tests.http_server import serving
-from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
+from tests.servers import HAS_POSTGRES, HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
 from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
 
 DRAMATIQ = Path(sys.executable).with_name("dramatiq")
+# Scenarios run the whole system on the real servers where they answer: PostgreSQL here, as in
+# production (SQLite, where it does not); the store's own tests cover both backends.
+SCENARIO_BACKEND = "postgresql" if HAS_POSTGRES else "sqlite"
 WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout", "5000"]
+
+
+@pytest.fixture(params=[SCENARIO_BACKEND])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The migrated, emptied database of the scenarios' backend."""
+    return empty_database(request.getfixturevalue(f"{request.param}_database"))
 
 
 @pytest.fixture
