@@ -2,8 +2,9 @@
 passes it, in every worker process, so qbsync paces itself under QBO's limits instead of
 bouncing off them.
 
-Three windows per realm: requests in the last minute (QBO allows 500), in the last second
-(10) and in flight (10). In-flight slots are leases that expire, not counters, so a worker
+Four windows per realm: requests in the last minute (QBO allows 500), in the last second
+(10), in flight (10), and batch requests in the last minute (40; each also counts once
+among the 500). In-flight slots are leases that expire, not counters, so a worker
 killed while holding one cannot keep it. With Redis the windows are sorted sets updated by
 one Lua script (atomic across processes); without Redis (the embedded system, one process)
 the same rules run in memory. A request that cannot pass within `max_wait` fails as
@@ -31,6 +32,7 @@ class RealmLimits:
     per_minute: int = 500
     per_second: int = 10
     in_flight: int = 10
+    batches_per_minute: int = 40  # batch requests, which also count once toward per_minute
     # Longer than QBO's 120 s request timeout: a live holder never loses its slot.
     lease_ms: int = 150_000
     max_wait_s: float = 90.0
@@ -42,9 +44,11 @@ class RealmLimits:
 _ADMIT = """
 local now = tonumber(ARGV[1])
 local minute, second = 60000 + tonumber(ARGV[7]), 1000 + tonumber(ARGV[7])
+local batch = ARGV[9] == '1'
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - second)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - minute)
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then
   return 20
 end
@@ -56,12 +60,20 @@ if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + second - now)
 end
+if batch and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
+  local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + minute - now)
+end
 redis.call('ZADD', KEYS[1], now, ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), ARGV[2])
 redis.call('PEXPIRE', KEYS[1], minute + 1000)
 redis.call('PEXPIRE', KEYS[2], second + 1000)
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[6]))
+if batch then
+  redis.call('ZADD', KEYS[4], now, ARGV[2])
+  redis.call('PEXPIRE', KEYS[4], minute + 1000)
+end
 return 0
 """
 
@@ -78,11 +90,16 @@ class RealmGate:
         self.limits, self._clock, self._sleep = limits, clock, sleep
 
     @contextmanager
-    def admit(self, realm_id: str) -> Iterator[None]:
-        """Wait until a request to `realm_id` fits QBO's limits; hold a slot while it runs."""
+    def admit(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
+        """Wait until a request to `realm_id` fits QBO's limits; hold a slot while it runs.
+
+        A batch request also needs room in the batch window (QBO: 40 a minute).
+        """
         lease = uuid.uuid4().hex
         waited = 0.0
-        while (wait_ms := self.try_admit(realm_id, lease, int(self._clock() * 1000))) > 0:
+        while (
+            wait_ms := self.try_admit(realm_id, lease, int(self._clock() * 1000), batch=batch)
+        ) > 0:
             if waited >= self.limits.max_wait_s:
                 raise QboTransientError(
                     f"QuickBooks' limits for company {realm_id} kept this request waiting "
@@ -95,7 +112,7 @@ class RealmGate:
         finally:
             self.release(realm_id, lease)
 
-    def try_admit(self, realm_id: str, lease: str, now_ms: int) -> int:
+    def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         """Take a slot (0) or say how many ms to wait before asking again."""
         raise NotImplementedError
 
@@ -121,9 +138,9 @@ class RedisRealmGate(RealmGate):
 
     def _keys(self, realm_id: str) -> list[str]:
         base = f"{self._namespace}:gate:{realm_id}"
-        return [f"{base}:minute", f"{base}:second", f"{base}:leases"]
+        return [f"{base}:minute", f"{base}:second", f"{base}:leases", f"{base}:batches"]
 
-    def try_admit(self, realm_id: str, lease: str, now_ms: int) -> int:
+    def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         limits = self.limits
         args: list[str | int] = [
             now_ms,
@@ -133,6 +150,8 @@ class RedisRealmGate(RealmGate):
             limits.in_flight,
             limits.lease_ms,
             limits.margin_ms,
+            limits.batches_per_minute,
+            "1" if batch else "0",
         ]
         return int(self._script(keys=self._keys(realm_id), args=args))
 
@@ -152,15 +171,18 @@ class MemoryRealmGate(RealmGate):
         super().__init__(limits, clock, sleep)
         self._lock = threading.Lock()
         self._hits: dict[str, list[tuple[int, str]]] = {}
+        self._batches: dict[str, list[int]] = {}
         self._leases: dict[str, dict[str, int]] = {}
 
-    def try_admit(self, realm_id: str, lease: str, now_ms: int) -> int:
+    def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         limits = self.limits
         minute, second = 60_000 + limits.margin_ms, 1_000 + limits.margin_ms
         with self._lock:
             hits = [h for h in self._hits.get(realm_id, []) if h[0] > now_ms - minute]
+            batches = [b for b in self._batches.get(realm_id, []) if b > now_ms - minute]
             leases = {k: v for k, v in self._leases.get(realm_id, {}).items() if v > now_ms}
             self._hits[realm_id], self._leases[realm_id] = hits, leases
+            self._batches[realm_id] = batches
             last_second = [h for h in hits if h[0] > now_ms - second]
             if len(leases) >= limits.in_flight:
                 return 20
@@ -168,6 +190,10 @@ class MemoryRealmGate(RealmGate):
                 return max(1, hits[0][0] + minute - now_ms)
             if len(last_second) >= limits.per_second:
                 return max(1, last_second[0][0] + second - now_ms)
+            if batch and len(batches) >= limits.batches_per_minute:
+                return max(1, batches[0] + minute - now_ms)
+            if batch:
+                batches.append(now_ms)
             hits.append((now_ms, lease))
             leases[lease] = now_ms + limits.lease_ms
             return 0

@@ -104,3 +104,19 @@ def test_waiting_too_long_fails_as_transient_so_the_job_retries() -> None:
     ):
         pass
     assert sum(slept) >= 1
+
+
+def test_forty_batches_a_minute_pass_and_single_calls_still_go_while_batches_wait(
+    gate: RealmGate,
+) -> None:
+    for i in range(40):
+        taken = lease()
+        assert gate.try_admit("r", taken, T0 + i * 200, batch=True) == 0
+        gate.release("r", taken)
+    now = T0 + 40 * 200
+
+    wait = gate.try_admit("r", lease(), now, batch=True)
+
+    assert wait == 60_000 + gate.limits.margin_ms - 40 * 200  # until the first batch slides out
+    assert gate.try_admit("r", lease(), now) == 0  # a single call has room in the 500
+    assert gate.try_admit("r", lease(), now + wait, batch=True) == 0

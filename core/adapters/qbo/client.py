@@ -341,7 +341,7 @@ class QboClient:
         headers = {**self._headers, **kwargs.pop("headers", {})}
         try:
             # Every request waits at its company's gate, shared by all workers (jobs.md §6).
-            with self._gate.admit(self._realm_id):
+            with self._gate.admit(self._realm_id, batch=path == "/batch"):
                 response = self._http.request(
                     method, self._base + path, params=params, headers=headers, **kwargs
                 )
