@@ -213,6 +213,9 @@ class Qbo(Protocol):
     def create_customer(
         self, display_name: str, *, request_id: str, customer_type_id: str | None = None
     ) -> QboCustomer: ...
+    def create_customers_in_batch(
+        self, drafts: Sequence[tuple[str, str, str | None]], *, request_id: str
+    ) -> dict[str, QboCustomer | QboError]: ...
     def changed_customers(self, since: datetime) -> QboEntityChanges: ...
 
     # Invoices and payments (issue 15). Every write takes the request id QBO dedupes on: a

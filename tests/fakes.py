@@ -32,6 +32,7 @@ class FakeQbo(FakeBooks):
     created_types: list[str | None] = field(default_factory=list)
     # The next create is done in QBO but its answer is lost on the way back (a read timeout).
     lose_next_create_answer: bool = False
+    batches: int = 0  # batch requests made
     # Change data capture: what changed (in order) and the `since` of every poll.
     changes: list[QboCustomer | QboDeleted] = field(default_factory=list)
     polls: list[datetime] = field(default_factory=list)
@@ -93,6 +94,21 @@ class FakeQbo(FakeBooks):
             self.lose_next_create_answer = False
             raise QboTransientError("QuickBooks could not be reached: ReadTimeout")
         return customer
+
+    def create_customers_in_batch(
+        self, drafts: Sequence[tuple[str, str, str | None]], *, request_id: str
+    ) -> dict[str, QboCustomer | QboError]:
+        self._maybe_fail()
+        self.batches += 1
+        answers: dict[str, QboCustomer | QboError] = {}
+        for bid, name, type_id in drafts:  # QBO replays each item under request id + bId
+            try:
+                answers[bid] = self.create_customer(
+                    name, request_id=request_id + bid, customer_type_id=type_id
+                )
+            except QboError as exc:
+                answers[bid] = exc
+        return answers
 
     def changed_customers(self, since: datetime) -> QboEntityChanges:
         self._maybe_fail()

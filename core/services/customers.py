@@ -40,6 +40,7 @@ class CustomerDirectory:
         self._lists: TTLCache[str, tuple[QboCustomer, ...]] = TTLCache(
             MAX_REALMS, ttl_seconds, timer=clock
         )
+        self._types: TTLCache[str, str | None] = TTLCache(MAX_REALMS, ttl_seconds, timer=clock)
         self._lock = threading.Lock()
 
     def customers(self, realm_id: str, qbo: Qbo) -> list[QboCustomer]:
@@ -51,6 +52,24 @@ class CustomerDirectory:
             with self._lock:
                 self._lists[realm_id] = kept
         return list(kept)
+
+    def remember(self, realm_id: str, created: Sequence[QboCustomer]) -> None:
+        """Add customers qbsync just created to the realm's kept list, if one is kept."""
+        with self._lock:
+            kept = self._lists.get(realm_id)
+            if kept is not None:
+                self._lists[realm_id] = (*kept, *created)
+
+    def customer_type_id(self, realm_id: str, name: str, qbo: Qbo) -> str | None:
+        """The Id of the realm's customer type called `name`, read once per cache period."""
+        key = f"{realm_id}\x00type\x00{name}"
+        with self._lock:
+            if key in self._types:
+                return self._types[key]
+        found = qbo.find_customer_type_id(name)
+        with self._lock:
+            self._types[key] = found
+        return found
 
     def forget(self, realm_id: str) -> None:
         """Drop the realm's list, so that the next use reads QBO again."""

@@ -123,7 +123,12 @@ def service_item(name: str, income_account_id: str) -> Body:
 
 def invoice_batch(drafts: Sequence[tuple[str, QboInvoiceDraft]], request_id: str) -> Body:
     """A batch of invoice creates keyed by bId; ValueError for what QBO would refuse."""
-    bids = [bid for bid, _ in drafts]
+    return create_batch("Invoice", [(bid, invoice(draft)) for bid, draft in drafts], request_id)
+
+
+def create_batch(entity: str, items: Sequence[tuple[str, Body]], request_id: str) -> Body:
+    """A batch of creates of one entity keyed by bId; ValueError for what QBO would refuse."""
+    bids = [bid for bid, _ in items]
     if len(bids) > BATCH_MAX:
         raise ValueError(f"a batch holds at most {BATCH_MAX} items, not {len(bids)}")
     if len(set(bids)) != len(bids):
@@ -136,6 +141,6 @@ def invoice_batch(drafts: Sequence[tuple[str, QboInvoiceDraft]], request_id: str
         )
     return {
         "BatchItemRequest": [
-            {"bId": bid, "operation": "create", "Invoice": invoice(draft)} for bid, draft in drafts
+            {"bId": bid, "operation": "create", entity: body} for bid, body in items
         ]
     }

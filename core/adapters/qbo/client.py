@@ -22,6 +22,7 @@ from core.adapters.qbo.parsing import (
     expect_entity,
     json_body,
     parse_cdc_response,
+    parse_create_batch,
     parse_entity_answer,
     parse_invoice_batch,
     parse_query_response,
@@ -153,9 +154,7 @@ class QboClient:
         self, display_name: str, *, request_id: str, customer_type_id: str | None = None
     ) -> QboCustomer:
         """Create a customer; a repeated `request_id` returns the first result."""
-        fields: dict[str, Any] = {"DisplayName": display_name}
-        if customer_type_id is not None:
-            fields["CustomerTypeRef"] = {"value": customer_type_id}
+        fields = customer_body(display_name, customer_type_id)
         body = self._send("POST", "/customer", json=fields, request_id=request_id)
         customer = parse_entity_answer(body)
         if not isinstance(customer, QboCustomer):
@@ -265,6 +264,18 @@ class QboClient:
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
         return parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid)
 
+    def create_customers_in_batch(
+        self, drafts: Sequence[tuple[str, str, str | None]], *, request_id: str
+    ) -> dict[str, QboCustomer | QboError]:
+        """Create up to 30 customers (bId, display name, customer type Id) in one request;
+        each bId's customer or its fault, unraised, as `create_invoices_in_batch` does."""
+        bodies = [(bid, customer_body(name, type_id)) for bid, name, type_id in drafts]
+        batch = billing_payloads.create_batch("Customer", bodies, request_id)
+        if not drafts:
+            return {}
+        body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
+        return parse_create_batch(body, [bid for bid, _, _ in drafts], QboCustomer, intuit_tid=tid)
+
     def _named(self, entity: str, name: str) -> list[Json]:
         """The active entries of a list with this Name (QBO compares it without case)."""
         statement = f"select * from {entity} where Name = {quote(name)} maxresults {MAX_RESULTS}"
@@ -360,6 +371,14 @@ def _chunks(names: Sequence[str]) -> list[Sequence[str]]:
 
 def _literals(names: Sequence[str]) -> str:
     return ", ".join(quote(name) for name in names)
+
+
+def customer_body(display_name: str, customer_type_id: str | None) -> dict[str, Any]:
+    """A new customer: its display name, and its customer type where the company has one."""
+    fields: dict[str, Any] = {"DisplayName": display_name}
+    if customer_type_id is not None:
+        fields["CustomerTypeRef"] = {"value": customer_type_id}
+    return fields
 
 
 class HttpQboClients:

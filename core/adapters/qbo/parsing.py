@@ -197,18 +197,26 @@ def parse_batch_response(body: Any, *, intuit_tid: str | None = None) -> dict[st
 def parse_invoice_batch(
     body: Any, bids: Sequence[str], *, intuit_tid: str | None = None
 ) -> dict[str, QboInvoice | QboError]:
-    """The invoice or fault a batch of invoice creates answered for each bId sent.
+    """The invoice or fault a batch of invoice creates answered for each bId sent."""
+    return parse_create_batch(body, bids, QboInvoice, intuit_tid=intuit_tid)
+
+
+def parse_create_batch(
+    body: Any, bids: Sequence[str], kind: type[E], *, intuit_tid: str | None = None
+) -> dict[str, E | QboError]:
+    """The entity or fault a batch of creates answered for each bId sent.
 
     A bId QBO's answer leaves out, or answers with something else, gets a QboPayloadError.
     """
     answers = parse_batch_response(body, intuit_tid=intuit_tid)
-    results: dict[str, QboInvoice | QboError] = {}
+    results: dict[str, E | QboError] = {}
     for bid in bids:
         result = answers.get(bid)
-        if not isinstance(result, QboInvoice | QboError):
+        if isinstance(result, kind | QboError):
+            results[bid] = result
+        else:
             what = "nothing" if result is None else repr(result)
-            result = QboPayloadError(f"QuickBooks answered batch item {bid} with {what}")
-        results[bid] = result
+            results[bid] = QboPayloadError(f"QuickBooks answered batch item {bid} with {what}")
     return results
 
 
