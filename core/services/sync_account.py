@@ -33,6 +33,7 @@ from core.services.account_sync_steps import (
     record_sync_transient,
 )
 from core.services.customers import CustomerDirectory
+from core.services.sync_account_batch import by_name, claim_sync_siblings, run_sync_batch
 
 __all__ = ["LinkRefusedError", "Outcome", "run_sync_account"]
 
@@ -50,8 +51,9 @@ def run_sync_account(
 ) -> Outcome:
     """Claim the job, link its account to a QBO customer, and record Synced or Failed.
 
-    `directory` caches the realm's customer list for near matches; each call without one
-    reads it afresh.
+    `directory` keeps the realm's customer list for near matches; with one, a sync by name
+    also settles the firm's other queued syncs by name in one go (sync_account_batch).
+    Without one, the list is read afresh and the job runs alone.
     """
     claimed = claim_sync(uow, job_id, worker_id, clock())
     if claimed is None:
@@ -65,6 +67,11 @@ def run_sync_account(
             retryable=True,
         )
         return record_sync_failed(uow, job, worker_id, clock(), error)
+    if directory is not None and by_name(claimed):
+        siblings = claim_sync_siblings(uow, claimed, worker_id, clock())
+        if siblings:
+            members = [claimed, *siblings]
+            return run_sync_batch(uow, connect, directory, dispatcher, members, worker_id, clock)
     try:
         if claimed.connection is None:
             raise NotConnectedError()

@@ -3,43 +3,19 @@ recorded against its own invoice, and nothing created twice after a crash (SPEC 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from core.bootstrap import Services
 from core.domain.jobs import Job
-from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
-from core.ports import Qbo
 from core.services.push_invoice import run_push_invoice
 from core.services.push_runs import PushOutcome
 from tests.billing import after_the_lease, linked_account, new_invoice, stored
 from tests.conftest import Firm, Sandbox
+from tests.crashes import DiesAfter, WorkerKilled
 from tests.fakes import RecordingDispatcher
-
-
-class WorkerKilled(BaseException):
-    """A SIGKILL, as far as the job can tell: nothing after it runs."""
-
-
-class DiesAfterBatch:
-    """A QBO connector whose worker dies right after QBO answered a batch."""
-
-    def __init__(self, connect: Callable[[QboConnection], Qbo]) -> None:
-        self._connect = connect
-
-    def __call__(self, connection: QboConnection) -> Any:
-        qbo = self._connect(connection)
-        send = qbo.create_invoices_in_batch
-
-        def send_then_die(*args: Any, **kwargs: Any) -> Any:
-            send(*args, **kwargs)
-            raise WorkerKilled()
-
-        qbo.create_invoices_in_batch = send_then_die  # type: ignore[method-assign]
-        return qbo
 
 
 @pytest.fixture
@@ -106,7 +82,7 @@ def test_a_worker_killed_after_the_batch_answer_creates_nothing_twice(
     services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
 ) -> None:
     with pytest.raises(WorkerKilled):
-        run(services, backlog[0][1], connect=DiesAfterBatch(services.qbo))
+        run(services, backlog[0][1], connect=DiesAfter(services.qbo, "create_invoices_in_batch"))
     assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]  # QBO made them; qbsync never heard
 
     # The leases run out; the relay resends each job, in any order and grouping.

@@ -12,36 +12,13 @@ import pytest
 
 from core.bootstrap import Services
 from core.domain.jobs import LEASE
-from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
-from core.ports import Qbo
 from core.services.push_invoice import run_push_invoice
 from core.services.push_runs import PushOutcome
 from tests.billing import linked_account, new_invoice
 from tests.conftest import Firm, Sandbox
+from tests.crashes import DiesAfter, WorkerKilled
 from tests.fakes import RecordingDispatcher
-
-
-class WorkerKilled(BaseException):
-    """A SIGKILL, as far as the job can tell: nothing after it runs."""
-
-
-class DiesAfterCreate:
-    """A QBO connector whose worker dies right after QBO answered an invoice create."""
-
-    def __init__(self, connect: Callable[[QboConnection], Qbo]) -> None:
-        self._connect = connect
-
-    def __call__(self, connection: QboConnection) -> Any:
-        qbo = self._connect(connection)
-        real_create = qbo.create_invoice
-
-        def create_then_die(*args: Any, **kwargs: Any) -> Any:
-            real_create(*args, **kwargs)
-            raise WorkerKilled()
-
-        qbo.create_invoice = create_then_die  # type: ignore[method-assign]
-        return qbo
 
 
 def linked_invoice(services: Services, firm: Firm, number: str | None) -> str:
@@ -86,7 +63,12 @@ def test_a_worker_killed_after_the_qbo_create_leaves_one_invoice_once_another_fi
     dispatcher = RecordingDispatcher()
     with pytest.raises(WorkerKilled):
         run_push_invoice(
-            services.uow(), DiesAfterCreate(services.qbo), dispatcher, job_id, "w1", services.clock
+            services.uow(),
+            DiesAfter(services.qbo, "create_invoice"),
+            dispatcher,
+            job_id,
+            "w1",
+            services.clock,
         )
     assert len(invoices_of(sandbox)) == 1  # QBO made it; qbsync never heard
 

@@ -138,6 +138,26 @@ class SqlAccounts:
         )
         return list(self._s.scalars(query))
 
+    def batchable_sync_jobs(
+        self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
+    ) -> Sequence[str]:
+        """Queued, due syncs by name of the firm's accounts (no customer chosen, none to be
+        made regardless): the ones one batch can settle together, oldest first."""
+        query = (
+            sa.select(jobs.c.id, jobs.c.params)
+            .where(
+                jobs.c.firm_id == firm_id,
+                jobs.c.kind == JobKind.SYNC_ACCOUNT,
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+                jobs.c.id != exclude_job_id,
+            )
+            .order_by(jobs.c.created_at)
+            .limit(limit * 2)
+        )
+        by_name = [job_id for job_id, params in self._s.execute(query) if not params]
+        return by_name[:limit]
+
     def linked_to(self, firm_id: int, customer_id: str) -> list[Account]:
         """The firm's accounts whose link points at this QBO customer."""
         query = sa.select(Account).filter_by(firm_id=firm_id, qbo_customer_id=customer_id)
