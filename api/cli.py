@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -124,3 +126,58 @@ def firms_create(name: str) -> None:
     finally:
         services.engine.dispose()
     click.echo(f"firm {firm_id} created; API key (shown once): {key}")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks: long runs against the sandbox at QBO's limits (not tests)."""
+
+
+@bench.command("sync")
+@click.option("--accounts", default=10_000, show_default=True, help="Accounts of the firm.")
+@click.option("--latency-ms", default=100.0, show_default=True, help="Sandbox latency per call.")
+@click.option("--processes", default=1, show_default=True, help="Worker processes.")
+@click.option("--threads", default=8, show_default=True, help="Threads per worker process.")
+@click.option(
+    "--postgres-url",
+    envvar="QBSYNC_BENCH_POSTGRES_URL",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    show_default=True,
+    help="A PostgreSQL server; the bench makes a database of its own there and drops it.",
+)
+@click.option(
+    "--redis-url",
+    envvar="QBSYNC_BENCH_REDIS_URL",
+    default="redis://127.0.0.1:6379/14",
+    show_default=True,
+    help="A Redis server; the bench uses a namespace of its own and deletes it.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    default="bench-sync.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the report.",
+)
+def bench_sync(
+    accounts: int,
+    latency_ms: float,
+    processes: int,
+    threads: int,
+    postgres_url: str,
+    redis_url: str,
+    json_path: Path,
+) -> None:
+    """A firm's first sync, half of its accounts QBO customers already: wall time against
+    the floor QBO's limits allow, QBO requests, reads and 429s."""
+    from api.bench_sync import run_first_sync, write_report
+
+    logging.basicConfig(level=logging.WARNING)
+    report = run_first_sync(
+        accounts, postgres_url, redis_url, latency_ms=latency_ms, processes=processes,
+        threads=threads, progress=click.echo,
+    )  # fmt: skip
+    write_report(report, json_path)
+    click.echo(json.dumps(asdict(report)))
+    click.echo(f"report written to {json_path}")

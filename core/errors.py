@@ -11,6 +11,7 @@
     ├── EventDeliveryError       the firm's own system did not take its status events
     └── QboError                 QBO, or the way to it, failed; classified once, in the QBO adapter
         ├── QboTransientError        timeouts, connection errors, 429, 5xx: a retry may help
+        │   └── QboBatchBudgetError      the minute's batch requests are spent: single calls go
         ├── QboPayloadError          QBO's answer lacks a field qbsync needs, or is not JSON
         └── QboFaultError            QBO refused the request: a retry will not help
             └── QboAuthenticationError   401/403: the connection needs a reconnect
@@ -141,6 +142,10 @@ class QboTransientError(QboError):
     """A failure that may pass: timeout, connection error, throttling or a QBO server error."""
 
     retryable = True
+
+
+class QboBatchBudgetError(QboTransientError):
+    """No batch request may go to this company now (QBO allows 40 a minute): send singles."""
 
 
 class QboFaultError(QboError):

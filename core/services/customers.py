@@ -29,9 +29,9 @@ MAX_REALMS = 256
 class CustomerDirectory:
     """Each realm's complete customer list, read again from QBO once `ttl_seconds` have passed.
 
-    API threads share one directory, so its cache is only touched under a lock. QBO is read
-    outside the lock: a slow company must not hold up the others (two threads missing the
-    same realm at once may both read it, which costs a read and nothing else).
+    Threads share one directory, so its cache is only touched under a lock. QBO is read under
+    a lock of the realm's own: a slow company does not hold up the others, and threads that
+    miss one realm at once wait for a single read of it.
     """
 
     def __init__(
@@ -42,15 +42,25 @@ class CustomerDirectory:
         )
         self._types: TTLCache[str, str | None] = TTLCache(MAX_REALMS, ttl_seconds, timer=clock)
         self._lock = threading.Lock()
+        self._reading: dict[str, threading.Lock] = {}  # one reader per realm at a time
 
     def customers(self, realm_id: str, qbo: Qbo) -> list[QboCustomer]:
-        """Every customer of the realm, active or not, in Id order; from QBO when not kept."""
+        """Every customer of the realm, active or not, in Id order; from QBO when not kept.
+
+        Threads that miss the same realm at once wait for one read rather than each reading.
+        """
         with self._lock:
             kept = self._lists.get(realm_id)
-        if kept is None:
-            kept = tuple(_read_all(qbo))
+            reading = self._reading.setdefault(realm_id, threading.Lock())
+        if kept is not None:
+            return list(kept)
+        with reading:
             with self._lock:
-                self._lists[realm_id] = kept
+                kept = self._lists.get(realm_id)
+            if kept is None:
+                kept = tuple(_read_all(qbo))
+                with self._lock:
+                    self._lists[realm_id] = kept
         return list(kept)
 
     def remember(self, realm_id: str, created: Sequence[QboCustomer]) -> None:

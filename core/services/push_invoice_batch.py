@@ -14,8 +14,8 @@ from datetime import datetime
 
 from core.domain.jobs import request_id
 from core.domain.qbo import QboInvoice, QboInvoiceDraft
-from core.errors import QboError
-from core.ports import JobDispatcher, QboConnector, UnitOfWork
+from core.errors import QboBatchBudgetError, QboError
+from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
 from core.services.invoice_push_steps import (
     Claimed,
     PushRefusedError,
@@ -86,10 +86,13 @@ def run_batch(
             drafts[str(member.invoice.id)] = (member, draft)
         answers: dict[str, QboInvoice | QboError] = {}
         if drafts:
-            answers = qbo.create_invoices_in_batch(
-                [(bid, draft) for bid, (_, draft) in drafts.items()],
-                request_id=request_id(lead.job.id, "batch"),
-            )
+            try:
+                answers = qbo.create_invoices_in_batch(
+                    [(bid, draft) for bid, (_, draft) in drafts.items()],
+                    request_id=request_id(lead.job.id, "batch"),
+                )
+            except QboBatchBudgetError:  # the minute's batches are spent: a call each
+                answers = {bid: _create_one(qbo, m, d) for bid, (m, d) in drafts.items()}
     except QboError as exc:  # the whole request failed: each member as a single call would
         for member, _ in drafts.values():
             outcomes[member.job.id] = record_refusal(
@@ -125,3 +128,11 @@ def _pushed(
     return record_pushed(
         uow, dispatcher, member.job, worker_id, clock(), member.invoice.version, copy
     )
+
+
+def _create_one(qbo: Qbo, member: Claimed, draft: QboInvoiceDraft) -> QboInvoice | QboError:
+    try:
+        step = "create-invoice"  # the member's own create, as a single push would send it
+        return qbo.create_invoice(draft, request_id=request_id(member.job.id, step))
+    except QboError as exc:  # recorded against this invoice only
+        return exc

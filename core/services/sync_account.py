@@ -51,9 +51,9 @@ def run_sync_account(
 ) -> Outcome:
     """Claim the job, link its account to a QBO customer, and record Synced or Failed.
 
-    `directory` keeps the realm's customer list for near matches; with one, a sync by name
-    also settles the firm's other queued syncs by name in one go (sync_account_batch).
-    Without one, the list is read afresh and the job runs alone.
+    `directory` keeps the realm's customer list; with one, a sync by name is decided from it
+    and also settles the firm's other queued syncs by name in one go (sync_account_batch).
+    Without one, the name is looked up in QBO and the list read afresh for near matches.
     """
     claimed = claim_sync(uow, job_id, worker_id, clock())
     if claimed is None:
@@ -69,9 +69,8 @@ def run_sync_account(
         return record_sync_failed(uow, job, worker_id, clock(), error)
     if directory is not None and by_name(claimed):
         siblings = claim_sync_siblings(uow, claimed, worker_id, clock())
-        if siblings:
-            members = [claimed, *siblings]
-            return run_sync_batch(uow, connect, directory, dispatcher, members, worker_id, clock)
+        members = [claimed, *siblings]
+        return run_sync_batch(uow, connect, directory, dispatcher, members, worker_id, clock)
     try:
         if claimed.connection is None:
             raise NotConnectedError()

@@ -21,7 +21,7 @@ from core.domain.jobs import MAX_ATTEMPTS, request_id
 from core.domain.linking import LinkAction, plan_link
 from core.domain.matching import rank_candidates
 from core.domain.qbo import DUPLICATE_NAME, QboCustomer, explain_qbo_error, sync_error
-from core.errors import NotConnectedError, QboError, QboTransientError
+from core.errors import NotConnectedError, QboBatchBudgetError, QboError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
 from core.services.account_sync_steps import (
     Claimed,
@@ -157,10 +157,7 @@ class _Batch:
             elif group is not None:
                 creates[found.display_name.casefold()] = group
         drafts = [(str(group[0].job.target_id), group) for group in creates.values()]
-        answers = qbo.create_customers_in_batch(
-            [(bid, group[0].display_name, type_id) for bid, group in drafts],
-            request_id=request_id(lead.job.id, "batch"),
-        )
+        answers = _create_customers(qbo, lead, drafts, type_id)
         created = []
         for bid, group in drafts:
             answer = answers[bid]
@@ -209,6 +206,33 @@ class _Batch:
         self.outcomes[member.job.id] = record_sync_failed(
             self._uow, member.job, self._worker_id, self._clock(), error, unlink=unlink
         )
+
+
+def _create_customers(
+    qbo: Qbo, lead: Claimed, drafts: list[tuple[str, list[Claimed]]], type_id: str | None
+) -> dict[str, QboCustomer | QboError]:
+    """The names in one batch request; one name, or names whose batch would have to wait for
+    QBO's 40 batches a minute, with a call each, which have room of their own."""
+    if len(drafts) > 1:
+        try:
+            return qbo.create_customers_in_batch(
+                [(bid, group[0].display_name, type_id) for bid, group in drafts],
+                request_id=request_id(lead.job.id, "batch"),
+            )
+        except QboBatchBudgetError:
+            pass
+    return {bid: _create_one(qbo, group[0], type_id) for bid, group in drafts}
+
+
+def _create_one(qbo: Qbo, member: Claimed, type_id: str | None) -> QboCustomer | QboError:
+    try:
+        return qbo.create_customer(
+            member.display_name,
+            request_id=request_id(member.job.id, "create-customer"),
+            customer_type_id=type_id,
+        )
+    except QboError as exc:  # recorded against the accounts of this name only
+        return exc
 
 
 def _linked(by_id: dict[str, QboCustomer], member: Claimed) -> QboCustomer | None:

@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 
 from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
-from core.errors import QboTransientError
+from core.errors import QboBatchBudgetError, QboTransientError
 from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
 
 LIMITS = RealmLimits()
@@ -120,3 +120,23 @@ def test_forty_batches_a_minute_pass_and_single_calls_still_go_while_batches_wai
     assert wait == 60_000 + gate.limits.margin_ms - 40 * 200  # until the first batch slides out
     assert gate.try_admit("r", lease(), now) == 0  # a single call has room in the 500
     assert gate.try_admit("r", lease(), now + wait, batch=True) == 0
+
+
+def test_a_batch_that_would_wait_for_the_minute_is_refused_at_once_so_its_items_go_singly() -> None:
+    clock = [T0 / 1000]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    gate = MemoryRealmGate(RealmLimits(), lambda: clock[0], sleep)
+    for _ in range(40):
+        with gate.admit("r", batch=True):
+            pass
+    before = len(slept)
+    with pytest.raises(QboBatchBudgetError), gate.admit("r", batch=True):
+        pass
+    assert sum(slept[before:]) <= gate.limits.batch_max_wait_s  # not the rest of the minute
+    with gate.admit("r"):  # a single call still goes
+        pass
