@@ -8,6 +8,7 @@ queued), Failed with advice, or a retry after a transient fault.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -62,26 +63,48 @@ class Claimed:
 
 
 def claim_sync(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> Claimed | None:
+    """Claim one sync job (compare-and-set) and read what its run needs."""
     with uow:
         job = uow.jobs.claim(job_id, worker_id, now)
         if job is None:
             return None
-        account = uow.accounts.get_by_id(job.target_id)
-        assert account is not None, "a job's account is never deleted while the job is active"
-        connection = uow.connections.for_firm(job.firm_id)
-        claimed = Claimed(
-            job=job,
-            display_name=display_name_for(account.name),
-            linked_customer_id=account.qbo_customer_id,
-            connection=connection,
-            chosen_customer_id=_text(job.params.get("customer_id")),
-            create=bool(job.params.get("create", False)),
-            customer_type=uow.settings.for_firm(job.firm_id).default_customer_type,
-            email=account.email,
-            merged_into=_survivor(uow, connection, account.qbo_customer_id),
-        )
+        claimed = claimed_sync(uow, job)
         uow.commit()
         return claimed
+
+
+def claim_many(
+    uow: UnitOfWork,
+    find: Callable[[UnitOfWork], Sequence[str]],
+    worker_id: str,
+    now: datetime,
+) -> list[Claimed]:
+    """Claim the sync jobs `find` names, in the transaction that finds them (so the rows it
+    locks stay locked until the claims commit); those another worker took are left out."""
+    with uow:
+        job_ids = find(uow)
+        jobs = [job for job_id in job_ids if (job := uow.jobs.claim(job_id, worker_id, now))]
+        claimed = [claimed_sync(uow, job) for job in jobs]
+        uow.commit()
+        return claimed
+
+
+def claimed_sync(uow: UnitOfWork, job: Job) -> Claimed:
+    """What the run of a claimed sync job needs, read in the claim's transaction."""
+    account = uow.accounts.get_by_id(job.target_id)
+    assert account is not None, "a job's account is never deleted while the job is active"
+    connection = uow.connections.for_firm(job.firm_id)
+    return Claimed(
+        job=job,
+        display_name=display_name_for(account.name),
+        linked_customer_id=account.qbo_customer_id,
+        connection=connection,
+        chosen_customer_id=_text(job.params.get("customer_id")),
+        create=bool(job.params.get("create", False)),
+        customer_type=uow.settings.for_firm(job.firm_id).default_customer_type,
+        email=account.email,
+        merged_into=_survivor(uow, connection, account.qbo_customer_id),
+    )
 
 
 def _survivor(

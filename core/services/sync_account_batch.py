@@ -1,20 +1,20 @@
 """Account syncs by name settled together: a firm's first sync with as few QBO requests as
 QBO allows (SPEC §4, design/jobs.md §7).
 
-A sync job by name also claims the firm's other queued syncs by name, up to QBO's 30 a batch.
+A sync job by name also claims the firm's other queued syncs by name (up to 90 in all).
 The realm's customer list is read once and kept (core.services.customers): a name QBO holds
 is linked without a request of its own, near matches and names QBO refuses fail with the
-same advice as a single sync (core.domain.linking), and the rest are created in one batch
-request, a name shared by several accounts once. Each account's outcome is recorded against
-its own job. A member whose job ran before is first looked up by name, so a batch formed
-again after a crash creates nothing twice; a name QBO says it holds already (6240) is looked
-up and linked when an active customer has it.
+same advice as a single sync (core.domain.linking), and the rest are created in a batch
+request per 30 names, a name shared by several accounts once. Each account's outcome is
+recorded against its own job. A member whose job ran before is first looked up by name, so
+a batch formed again after a crash creates nothing twice; a name QBO says it holds already
+(6240) is looked up and linked when an active customer has it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from core.domain.jobs import MAX_ATTEMPTS, request_id
@@ -26,15 +26,17 @@ from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
 from core.services.account_sync_steps import (
     Claimed,
     Outcome,
-    claim_sync,
+    claim_many,
     record_linked,
     record_sync_failed,
     record_sync_transient,
 )
 from core.services.customers import CustomerDirectory
 
-# QBO's largest batch.
+# QBO's largest batch, and how many syncs one job takes along: about half of a firm's
+# accounts are usually linked without a create, so three batches' worth fill about two.
 BATCH = 30
+MEMBERS = 3 * BATCH
 
 
 def by_name(claimed: Claimed) -> bool:
@@ -50,14 +52,18 @@ def by_name(claimed: Claimed) -> bool:
 def claim_sync_siblings(
     uow: UnitOfWork, lead: Claimed, worker_id: str, now: datetime
 ) -> list[Claimed]:
-    """Claim other queued syncs by name of the firm to settle together with `lead`'s."""
-    with uow:
-        job_ids = uow.accounts.batchable_sync_jobs(lead.job.firm_id, lead.job.id, now, BATCH - 1)
+    """Claim other queued syncs by name of the firm to settle together with `lead`'s.
+
+    The candidates are taken and claimed in one transaction; where the database can, rows
+    another worker is taking are skipped, so workers share a backlog out instead of racing
+    for its first rows.
+    """
+
+    def find(uow: UnitOfWork) -> Sequence[str]:
+        return uow.accounts.batchable_sync_jobs(lead.job.firm_id, lead.job.id, now, MEMBERS - 1)
+
     siblings = []
-    for job_id in job_ids:
-        sibling = claim_sync(uow, job_id, worker_id, now)
-        if sibling is None:
-            continue  # another worker took it
+    for sibling in claim_many(uow, find, worker_id, now):
         if by_name(sibling):
             siblings.append(sibling)
         else:  # its workers kept dying: it ends as a single sync would
@@ -157,7 +163,10 @@ class _Batch:
             elif group is not None:
                 creates[found.display_name.casefold()] = group
         drafts = [(str(group[0].job.target_id), group) for group in creates.values()]
-        answers = _create_customers(qbo, lead, drafts, type_id)
+        answers: dict[str, QboCustomer | QboError] = {}
+        for start in range(0, len(drafts), BATCH):
+            chunk = drafts[start : start + BATCH]
+            answers |= _create_customers(qbo, lead, chunk, type_id, start // BATCH)
         created = []
         for bid, group in drafts:
             answer = answers[bid]
@@ -209,7 +218,11 @@ class _Batch:
 
 
 def _create_customers(
-    qbo: Qbo, lead: Claimed, drafts: list[tuple[str, list[Claimed]]], type_id: str | None
+    qbo: Qbo,
+    lead: Claimed,
+    drafts: list[tuple[str, list[Claimed]]],
+    type_id: str | None,
+    number: int,
 ) -> dict[str, QboCustomer | QboError]:
     """The names in one batch request; one name, or names whose batch would have to wait for
     QBO's 40 batches a minute, with a call each, which have room of their own."""
@@ -217,7 +230,7 @@ def _create_customers(
         try:
             return qbo.create_customers_in_batch(
                 [(bid, group[0].display_name, type_id) for bid, group in drafts],
-                request_id=request_id(lead.job.id, "batch"),
+                request_id=request_id(lead.job.id, f"batch{number}"),
             )
         except QboBatchBudgetError:
             pass

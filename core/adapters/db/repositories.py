@@ -142,7 +142,8 @@ class SqlAccounts:
         self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
     ) -> Sequence[str]:
         """Queued, due syncs by name of the firm's accounts (no customer chosen, none to be
-        made regardless): the ones one batch can settle together, oldest first."""
+        made regardless): the ones one batch can settle together, oldest first, locked for
+        the caller's transaction."""
         query = (
             sa.select(jobs.c.id, jobs.c.params)
             .where(
@@ -154,6 +155,9 @@ class SqlAccounts:
             )
             .order_by(jobs.c.created_at)
             .limit(limit * 2)
+            # Rows another worker is claiming are passed over, not waited for (PostgreSQL;
+            # SQLite has one writer at a time and no such clause).
+            .with_for_update(skip_locked=True)
         )
         by_name = [job_id for job_id, params in self._s.execute(query) if not params]
         return by_name[:limit]
