@@ -10,6 +10,7 @@ QBSYNC_STATUS_EVENTS_INTERVAL seconds, a delivery job per firm with status event
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -67,44 +68,26 @@ def deliver_status_events_once(services: Services, dispatcher: JobDispatcher) ->
 
 
 def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: JobDispatcher) -> None:
-    """Register every periodic sweep on `scheduler`."""
+    """Register every periodic sweep on `scheduler`: one run at a time each, missed runs
+    coalesced into one."""
     keeper = TokenKeeper(services.uow, services.vault, services.oauth, services.clock)
-    scheduler.add_job(
-        refresh_tokens_once,
-        "interval",
-        hours=1,
-        args=(services, keeper),
-        id="tokens",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        relay_once,
-        "interval",
-        seconds=services.settings.relay_interval_seconds,
-        args=(services, dispatcher),
-        id="relay",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        poll_changes_once,
-        "interval",
-        seconds=services.settings.cdc_interval_seconds,
-        args=(services, dispatcher),
-        id="cdc",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        deliver_status_events_once,
-        "interval",
-        seconds=services.settings.status_events_interval_seconds,
-        args=(services, dispatcher),
-        id="status_events",
-        max_instances=1,
-        coalesce=True,
-    )
+    settings = services.settings
+    sweeps: list[tuple[str, Callable[..., int], float, tuple[object, ...]]] = [
+        ("tokens", refresh_tokens_once, 3600, (services, keeper)),
+        ("relay", relay_once, settings.relay_interval_seconds, (services, dispatcher)),
+        ("cdc", poll_changes_once, settings.cdc_interval_seconds, (services, dispatcher)),
+        (
+            "status_events",
+            deliver_status_events_once,
+            settings.status_events_interval_seconds,
+            (services, dispatcher),
+        ),
+    ]
+    for sweep_id, sweep, seconds, args in sweeps:
+        scheduler.add_job(
+            sweep, "interval", seconds=seconds, args=args, id=sweep_id,
+            max_instances=1, coalesce=True,
+        )  # fmt: skip
 
 
 def main() -> None:
