@@ -116,6 +116,7 @@ class _Batch:
             clock,
         )
         self.outcomes: dict[str, Outcome] = {}
+        self._running: list[str] = []  # the members' jobs, until each has its outcome
 
     def link_known(
         self, members: list[Claimed], customers: list[QboCustomer]
@@ -126,6 +127,7 @@ class _Batch:
         for customer in customers:  # QBO counts names equal whatever their case
             named[customer.display_name.casefold()].append(customer)
         creates: dict[str, list[Claimed]] = {}
+        self._running = [member.job.id for member in members]
         for member in members:
             linked = _linked(by_id, member)
             key = member.display_name.casefold()
@@ -166,7 +168,9 @@ class _Batch:
         answers: dict[str, QboCustomer | QboError] = {}
         for start in range(0, len(drafts), BATCH):
             chunk = drafts[start : start + BATCH]
-            answers |= _create_customers(qbo, lead, chunk, type_id, start // BATCH)
+            answers |= _create_customers(
+                qbo, lead, chunk, type_id, start // BATCH, self.keep_leases
+            )
         created = []
         for bid, group in drafts:
             answer = answers[bid]
@@ -180,6 +184,12 @@ class _Batch:
                 for member in group:
                     self.refuse(member, answer)
         return created
+
+    def keep_leases(self) -> None:
+        """Renew the leases of the members still running: a long batch keeps its jobs."""
+        with self._uow:
+            self._uow.jobs.renew_leases(self._running, self._worker_id, self._clock())
+            self._uow.commit()
 
     def _link_holder(self, qbo: Qbo, group: list[Claimed], refusal: QboError) -> None:
         """QBO holds the name already: an active customer made meanwhile is linked."""
@@ -223,9 +233,11 @@ def _create_customers(
     drafts: list[tuple[str, list[Claimed]]],
     type_id: str | None,
     number: int,
+    keep_leases: Callable[[], None],
 ) -> dict[str, QboCustomer | QboError]:
     """The names in one batch request; one name, or names whose batch would have to wait for
     QBO's 40 batches a minute, with a call each, which have room of their own."""
+    keep_leases()  # the calls below may take a while: the members' jobs stay this worker's
     if len(drafts) > 1:
         try:
             return qbo.create_customers_in_batch(
@@ -234,7 +246,12 @@ def _create_customers(
             )
         except QboBatchBudgetError:
             pass
-    return {bid: _create_one(qbo, group[0], type_id) for bid, group in drafts}
+    answers: dict[str, QboCustomer | QboError] = {}
+    for n, (bid, group) in enumerate(drafts):
+        if n and n % 10 == 0:
+            keep_leases()
+        answers[bid] = _create_one(qbo, group[0], type_id)
+    return answers
 
 
 def _create_one(qbo: Qbo, member: Claimed, type_id: str | None) -> QboCustomer | QboError:

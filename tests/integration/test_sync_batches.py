@@ -123,3 +123,27 @@ def _connection(services: Services, firm: Firm) -> QboConnection:
         connection = uow.connections.for_firm(firm.id)
         assert connection is not None
         return connection
+
+
+def test_a_worker_renews_only_the_leases_it_still_holds(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    now = services.clock()
+    with services.uow() as uow:
+        mine = uow.jobs.claim(job_ids[0], "w1", now)
+        theirs = uow.jobs.claim(job_ids[1], "w2", now)
+        assert mine is not None and theirs is not None
+        uow.commit()
+    later = now + timedelta(seconds=50)
+
+    with services.uow() as uow:
+        renewed = uow.jobs.renew_leases(job_ids[:3], "w1", later)
+        uow.commit()
+
+    assert renewed == 1  # not w2's job, not a queued one
+    with services.uow() as uow:
+        kept = uow.jobs.get(firm.id, job_ids[0])
+        other = uow.jobs.get(firm.id, job_ids[1])
+        assert kept is not None and other is not None
+        assert kept.lease_until == later + LEASE
+        assert other.lease_until == now + LEASE

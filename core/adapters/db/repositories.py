@@ -248,6 +248,20 @@ class SqlJobs:
             sa.select(Job).filter_by(id=job_id).execution_options(populate_existing=True)
         ).one()
 
+    def renew_leases(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
+        """Extend the leases this worker still holds on these jobs; how many it held."""
+        result = self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.id.in_(list(job_ids)),
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner == owner,
+            )
+            .values(lease_until=now + LEASE, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
     def complete(self, job_id: str, owner: str, now: datetime) -> bool:
         return self._fenced(
             job_id,
