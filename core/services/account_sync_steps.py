@@ -14,13 +14,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from core.domain.jobs import MAX_ATTEMPTS, Job, retry_delay
+from core.domain.jobs import Job
 from core.domain.qbo import DEFAULT_CUSTOMER_TYPE, display_name_for
 from core.domain.records import QboConnection
 from core.domain.status import SyncStatus
 from core.ports import JobDispatcher, UnitOfWork
 from core.services.accounts import publish_job
 from core.services.cascades import push_invoices_of
+from core.services.job_runs import out_of_attempts, queue_retry
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +181,10 @@ def record_sync_failed(
 def record_sync_transient(
     uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
 ) -> Outcome:
-    if job.attempts >= MAX_ATTEMPTS:
-        error = {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
-        return record_sync_failed(uow, job, worker_id, now, error)
-    with uow:
-        at = now + retry_delay(job.attempts)
-        if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
-            return Outcome.LEASE_LOST
-        uow.commit()
-    log.info("job %s will retry at %s: %s", job.id, at.isoformat(), error["message"])
+    """Retry after a backoff, kept in SQL; out of attempts, Failed with the reason."""
+    exhausted = out_of_attempts(job, error)
+    if exhausted is not None:
+        return record_sync_failed(uow, job, worker_id, now, exhausted)
+    if not queue_retry(uow, job, worker_id, now, error):
+        return Outcome.LEASE_LOST
     return Outcome.RETRY_LATER

@@ -58,16 +58,32 @@ def retry_job(
     uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
 ) -> Ending:
     """Queue the job again after a backoff, or fail it once it used up its attempts."""
-    if job.attempts >= MAX_ATTEMPTS:
-        error = {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
-        return fail_job(uow, job, worker_id, now, error)
+    exhausted = out_of_attempts(job, error)
+    if exhausted is not None:
+        return fail_job(uow, job, worker_id, now, exhausted)
+    return Ending.RETRY_LATER if queue_retry(uow, job, worker_id, now, error) else Ending.LEASE_LOST
+
+
+def out_of_attempts(job: Job, error: dict[str, Any]) -> dict[str, Any] | None:
+    """The error to end a job with after a transient fault on its last attempt; None while
+    it may try again."""
+    if job.attempts < MAX_ATTEMPTS:
+        return None
+    return {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
+
+
+def queue_retry(
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+) -> bool:
+    """Put the job back in the queue after its backoff, kept in SQL; False if the lease was
+    lost (another worker holds the job now)."""
     at = now + retry_delay(job.attempts)
     with uow:
         if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
-            return Ending.LEASE_LOST
+            return False
         uow.commit()
     log.info("%s job %s will retry at %s: %s", job.kind.value, job.id, at, error["message"])
-    return Ending.RETRY_LATER
+    return True
 
 
 def with_conflict_retries(write: Callable[[], T]) -> T:

@@ -16,10 +16,11 @@ from enum import StrEnum
 from typing import Any
 
 from core.domain.billing import Invoice, Payment
-from core.domain.jobs import MAX_ATTEMPTS, Job, retry_delay
+from core.domain.jobs import Job
 from core.domain.status import SyncStatus
 from core.ports import JobDispatcher, UnitOfWork
 from core.services.accounts import publish_job
+from core.services.job_runs import out_of_attempts, queue_retry
 from core.services.pushes import queue_invoice_push, queue_payment_push
 
 log = logging.getLogger(__name__)
@@ -142,15 +143,11 @@ def record_transient(
     uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
 ) -> PushOutcome:
     """Retry after a backoff, kept in SQL; out of attempts, Failed with the reason."""
-    if job.attempts >= MAX_ATTEMPTS:
-        error = {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
-        return record_failed(uow, job, worker_id, now, error)
-    with uow:
-        at = now + retry_delay(job.attempts)
-        if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
-            return PushOutcome.LEASE_LOST
-        uow.commit()
-    log.info("job %s will retry at %s: %s", job.id, at.isoformat(), error["message"])
+    exhausted = out_of_attempts(job, error)
+    if exhausted is not None:
+        return record_failed(uow, job, worker_id, now, exhausted)
+    if not queue_retry(uow, job, worker_id, now, error):
+        return PushOutcome.LEASE_LOST
     return PushOutcome.RETRY_LATER
 
 
