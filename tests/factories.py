@@ -34,8 +34,13 @@ def a_linked_account(
 
 def row_counts(services: Services) -> dict[str, int]:
     """How many jobs, merges and history entries the store holds."""
+    return count_rows(services, jobs, customer_merges, status_changes)
+
+
+def count_rows(services: Services, *tables: sa.Table) -> dict[str, int]:
+    """How many rows each of `tables` holds, by table name."""
     with services.engine.connect() as connection:
         return {
             table.name: connection.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-            for table in (jobs, customer_merges, status_changes)
+            for table in tables
         }

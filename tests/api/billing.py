@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from core.adapters.db.tables import invoices, jobs, payments, status_changes
@@ -13,6 +12,7 @@ from core.domain.jobs import JobState
 from core.domain.status import SyncStatus
 from tests.api.conftest import auth
 from tests.conftest import Firm
+from tests.factories import count_rows
 
 
 def a_line(**overrides: Any) -> dict[str, Any]:
@@ -90,8 +90,4 @@ def as_in_qbo(
 
 def row_counts(services: Services) -> dict[str, int]:
     """How many invoices, payments, jobs and history entries the store holds."""
-    with services.engine.connect() as connection:
-        return {
-            table.name: connection.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-            for table in (invoices, payments, jobs, status_changes)
-        }
+    return count_rows(services, invoices, payments, jobs, status_changes)

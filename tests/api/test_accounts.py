@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from core.adapters.db.tables import accounts, jobs, status_changes
 from core.bootstrap import Services
 from tests.api.conftest import auth, queued_messages
 from tests.conftest import Firm, Sandbox, connected_firm
+from tests.factories import count_rows
 
 
 def put(client: FlaskClient, firm: Firm, external_id: str, name: str) -> dict:
@@ -19,11 +19,8 @@ def put(client: FlaskClient, firm: Firm, external_id: str, name: str) -> dict:
 
 
 def row_counts(services: Services) -> tuple[int, int, int]:
-    with services.engine.connect() as connection:
-        return tuple(  # type: ignore[return-value]
-            connection.scalar(sa.select(sa.func.count()).select_from(t))
-            for t in (accounts, jobs, status_changes)
-        )
+    counts = count_rows(services, accounts, jobs, status_changes)
+    return counts["accounts"], counts["jobs"], counts["status_changes"]
 
 
 def test_put_creates_then_updates_an_account(client: FlaskClient, firm: Firm) -> None:

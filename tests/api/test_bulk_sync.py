@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from core.adapters.db import tables
 from core.bootstrap import Services
 from core.domain.billing import Invoice
 from core.services import bulk_sync
@@ -16,6 +16,7 @@ from core.services.sync_account import run_sync_account
 from sandbox.seed import INACTIVE_CUSTOMER
 from tests.api.conftest import auth
 from tests.conftest import Firm, Sandbox
+from tests.factories import count_rows
 
 # account external id → (its name, what a sync by name must come to)
 ACCOUNTS = {
@@ -37,11 +38,7 @@ def accounts(client: FlaskClient, firm: Firm, sandbox: Sandbox) -> None:
 
 
 def row_counts(services: Services) -> dict[str, int]:
-    with services.engine.connect() as connection:
-        return {
-            table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in ("jobs", "status_changes", "accounts")
-        }
+    return count_rows(services, tables.jobs, tables.status_changes, tables.accounts)
 
 
 def dry_run(client: FlaskClient, firm: Firm, body: dict[str, Any]) -> Any:
