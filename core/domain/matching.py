@@ -128,23 +128,42 @@ def _name_reason(account: _Name, customer: _Name) -> MatchReason | None:
     return None
 
 
-def _best_reason(
-    account: _Name, account_email: str | None, customer: QboCustomer
-) -> MatchReason | None:
-    name = _Name.of(customer.display_name)
-    reason = _name_reason(account, name)
+@dataclass(frozen=True)
+class _Entry:
+    """A customer with every form of its names and its e-mail address, worked out once."""
+
+    customer: QboCustomer
+    name: _Name
+    undeleted: _Name | None  # the name without QBO's " (deleted)", when it ends so
+    email: str | None  # folded
+
+    @classmethod
+    def of(cls, customer: QboCustomer) -> _Entry:
+        undeleted = _undeleted(customer.display_name)
+        return cls(
+            customer=customer,
+            name=_Name.of(customer.display_name),
+            undeleted=None if undeleted is None else _Name.of(undeleted),
+            email=_email(customer.email),
+        )
+
+    @property
+    def suffixed(self) -> _Name:
+        """The name the company-suffix rule compares: "Acme LLC (deleted)" is "Acme LLC"."""
+        return self.name if self.undeleted is None else self.undeleted
+
+
+def _best_reason(account: _Name, account_email: str | None, entry: _Entry) -> MatchReason | None:
+    reason = _name_reason(account, entry.name)
     if reason is not None:
         return reason
-    undeleted = _undeleted(customer.display_name)
-    if undeleted is not None:
-        name = _Name.of(undeleted)
-        if _name_reason(account, name) is not None:
-            return MatchReason.DELETED_SUFFIX
+    if entry.undeleted is not None and _name_reason(account, entry.undeleted) is not None:
+        return MatchReason.DELETED_SUFFIX
     if account.without_company_suffix and (
-        account.without_company_suffix == name.without_company_suffix
+        account.without_company_suffix == entry.suffixed.without_company_suffix
     ):
         return MatchReason.COMPANY_SUFFIX
-    if account_email is not None and account_email == _email(customer.email):
+    if account_email is not None and account_email == entry.email:
         return MatchReason.EMAIL
     return None
 
@@ -166,14 +185,18 @@ def rank_candidates(
     account_name: str, account_email: str | None, customers: Iterable[QboCustomer]
 ) -> list[Candidate]:
     """The customers the account could be linked to: by reason, active first, then by Id."""
-    account = _Name.of(account_name)
-    email = _email(account_email)
+    entries = (_Entry.of(customer) for customer in customers)
+    return _ranked(_Name.of(account_name), _email(account_email), entries)
+
+
+def _ranked(account: _Name, email: str | None, entries: Iterable[_Entry]) -> list[Candidate]:
+    """The entries the rules pair with the account, as candidates, best first."""
     candidates = []
-    for customer in customers:
-        reason = _best_reason(account, email, customer)
+    for entry in entries:
+        reason = _best_reason(account, email, entry)
         if reason is not None:
-            explanation = _explain(reason, account.trimmed, customer)
-            candidates.append(Candidate(customer, reason, explanation))
+            explanation = _explain(reason, account.trimmed, entry.customer)
+            candidates.append(Candidate(entry.customer, reason, explanation))
     candidates.sort(key=_ranking)
     return candidates
 
