@@ -4,6 +4,10 @@ Only an exact match (display names equal once trimmed, SPEC §2.2) is ever linke
 every other reason here is a suggestion a person confirms. Each rule forgives a little more
 than the one before it: case, then white space, then punctuation. A customer is shown once,
 with the first reason that fits.
+
+`rank_candidates` weighs every customer of a list against one account. A first sync decides
+thousands of accounts against one list: `CandidateIndex` works the list out once and looks up,
+for each account, only the customers that share a compared form with it.
 """
 
 from __future__ import annotations
@@ -181,10 +185,99 @@ def _email(address: str | None) -> str | None:
     return folded or None
 
 
+# A key is a rule's form of a name (or the e-mail address) and its text. Two names one rule
+# pairs share that rule's key, so the customers sharing no key with an account are the ones
+# `_best_reason` would turn down. The looser forms count only for names with words in them.
+_Key = tuple[str, str]
+
+
+def _keys(entry: _Entry) -> list[_Key]:
+    """Every key under which the customer is found."""
+    keys = []
+    for name in (entry.name, entry.undeleted):
+        if name is None:
+            continue
+        keys.append(("folded", name.folded))  # EXACT too: names equal are equal folded
+        if name.bare:
+            keys += [("spaceless", name.spaceless), ("bare", name.bare)]
+            if name.reordered:
+                keys.append(("reordered", name.reordered))
+    if entry.suffixed.without_company_suffix:
+        keys.append(("company", entry.suffixed.without_company_suffix))
+    if entry.email is not None:
+        keys.append(("email", entry.email))
+    return keys
+
+
+def _lookups(account: _Name, email: str | None) -> list[_Key]:
+    """The keys of the customers the rules could pair with the account."""
+    keys = [("folded", account.folded)]
+    if account.bare:
+        keys += [
+            ("spaceless", account.spaceless),
+            ("bare", account.bare),
+            ("reordered", account.bare),  # "Doe, Jane" customer, "Jane Doe" account
+        ]
+        if account.reordered:
+            keys.append(("bare", account.reordered))  # and the other way round
+    if account.without_company_suffix:
+        keys.append(("company", account.without_company_suffix))
+    if email is not None:
+        keys.append(("email", email))
+    return keys
+
+
+class CandidateIndex:
+    """A customer list worked out once, that ranks an account against it in a few look-ups.
+
+    `rank` gives what `rank_candidates` gives for the same customers, in the same order: it
+    applies the same rules, but only to the customers that share a name form or an e-mail
+    address with the account, rather than to every one.
+
+    `add` only appends: a customer before the keys that lead to it. So threads may rank while
+    one thread adds (dict and list operations are atomic in CPython), but two must not add at
+    once.
+    """
+
+    def __init__(self, customers: Iterable[QboCustomer] = ()) -> None:
+        self._entries: list[_Entry] = []
+        self._by_key: dict[_Key, list[int]] = {}  # positions in _entries
+        self._by_display_name: dict[str, list[QboCustomer]] = {}  # casefolded
+        self.add(customers)
+
+    def add(self, customers: Iterable[QboCustomer]) -> None:
+        """Index more customers, after those already in (qbsync adds those it just made)."""
+        for customer in customers:
+            entry = _Entry.of(customer)
+            position = len(self._entries)
+            self._entries.append(entry)
+            for key in _keys(entry):
+                self._by_key.setdefault(key, []).append(position)
+            folded = customer.display_name.casefold()
+            self._by_display_name.setdefault(folded, []).append(customer)
+
+    def rank(self, account_name: str, account_email: str | None) -> list[Candidate]:
+        """The customers the account could be linked to, as `rank_candidates` ranks them."""
+        account = _Name.of(account_name)
+        email = _email(account_email)
+        found: set[int] = set()
+        for key in _lookups(account, email):
+            found.update(self._by_key.get(key, ()))
+        # In list order, as rank_candidates meets them: its sort keeps ties in that order.
+        return _ranked(account, email, (self._entries[position] for position in sorted(found)))
+
+    def namesakes(self, display_name: str) -> list[QboCustomer]:
+        """The customers QBO counts as named `display_name` (any case), in the order added."""
+        return list(self._by_display_name.get(display_name.casefold(), ()))
+
+
 def rank_candidates(
     account_name: str, account_email: str | None, customers: Iterable[QboCustomer]
 ) -> list[Candidate]:
-    """The customers the account could be linked to: by reason, active first, then by Id."""
+    """The customers the account could be linked to: by reason, active first, then by Id.
+
+    This looks at every customer; `CandidateIndex` ranks many accounts against one list.
+    """
     entries = (_Entry.of(customer) for customer in customers)
     return _ranked(_Name.of(account_name), _email(account_email), entries)
 
