@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from core.domain.jobs import Job
 from core.domain.linking import LinkAction, LinkPlan, plan_link
-from core.domain.matching import rank_candidates
 from core.domain.qbo import QboCustomer, display_name_for, refused_name_error
 from core.domain.records import Account
 from core.domain.settings import FirstSyncScope
@@ -107,8 +106,8 @@ def bulk_dry_run(
             if a.qbo_customer_id is not None
         }
     qbo = connect(connection)
-    customers = directory.customers(connection.realm_id, qbo)
-    by_id = {c.id: c for c in customers}
+    by_id = {c.id: c for c in directory.customers(connection.realm_id, qbo)}
+    index = directory.index(connection.realm_id, qbo)
     pending = [a for a in accounts if a.id not in busy]
     names = [
         name
@@ -132,7 +131,7 @@ def bulk_dry_run(
             name,
             linked=linked,
             namesakes=_namesakes_of(name, namesakes),
-            candidates=rank_candidates(name, account.email, customers),
+            candidates=index.rank(name, account.email),
             held_by_others=name.casefold() in held,
         )
         items.append(BulkItem(account, _OUTCOMES[plan.action], plan=plan))

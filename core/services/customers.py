@@ -2,7 +2,9 @@
 
 Both uses read a company's whole customer list (active and inactive) from QBO, kept for a short
 while per realm so that paging and searching through it do not spend QBO's metered reads. The
-list is read with no database transaction open.
+list is read with no database transaction open. Beside each list the directory keeps the list's
+`CandidateIndex`, so that suggesting customers for many accounts does not weigh every customer
+for each.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
-from core.domain.matching import Candidate, rank_candidates
+from core.domain.matching import Candidate, CandidateIndex
 from core.domain.qbo import QboCustomer
 from core.domain.records import QboConnection
 from core.errors import NotConnectedError, NotFoundError
@@ -24,6 +26,14 @@ from core.ports import Qbo, QboConnector, UnitOfWork
 PAGE_SIZE = 1000
 # Realms whose lists one process keeps at once; the oldest go first.
 MAX_REALMS = 256
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One realm's list as read (plus what qbsync created since), and its index."""
+
+    customers: tuple[QboCustomer, ...]
+    index: CandidateIndex
 
 
 class CustomerDirectory:
@@ -37,9 +47,7 @@ class CustomerDirectory:
     def __init__(
         self, ttl_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self._lists: TTLCache[str, tuple[QboCustomer, ...]] = TTLCache(
-            MAX_REALMS, ttl_seconds, timer=clock
-        )
+        self._lists: TTLCache[str, _Kept] = TTLCache(MAX_REALMS, ttl_seconds, timer=clock)
         self._types: TTLCache[str, str | None] = TTLCache(MAX_REALMS, ttl_seconds, timer=clock)
         self._lock = threading.Lock()
         self._reading: dict[str, threading.Lock] = {}  # one reader per realm at a time
@@ -49,26 +57,38 @@ class CustomerDirectory:
 
         Threads that miss the same realm at once wait for one read rather than each reading.
         """
+        return list(self._kept(realm_id, qbo).customers)
+
+    def index(self, realm_id: str, qbo: Qbo) -> CandidateIndex:
+        """The realm's customers indexed for ranking; read and kept as `customers` is.
+
+        The index is shared, not copied: `remember` adds to it in place, and callers rank.
+        """
+        return self._kept(realm_id, qbo).index
+
+    def _kept(self, realm_id: str, qbo: Qbo) -> _Kept:
         with self._lock:
             kept = self._lists.get(realm_id)
             reading = self._reading.setdefault(realm_id, threading.Lock())
         if kept is not None:
-            return list(kept)
+            return kept
         with reading:
             with self._lock:
                 kept = self._lists.get(realm_id)
             if kept is None:
-                kept = tuple(_read_all(qbo))
+                customers = tuple(_read_all(qbo))
+                kept = _Kept(customers, CandidateIndex(customers))  # outside the shared lock
                 with self._lock:
                     self._lists[realm_id] = kept
-        return list(kept)
+        return kept
 
     def remember(self, realm_id: str, created: Sequence[QboCustomer]) -> None:
-        """Add customers qbsync just created to the realm's kept list, if one is kept."""
-        with self._lock:
+        """Add customers qbsync just created to the realm's kept list and index, if kept."""
+        with self._lock:  # so that no two threads add to one index at once
             kept = self._lists.get(realm_id)
             if kept is not None:
-                self._lists[realm_id] = (*kept, *created)
+                kept.index.add(created)
+                self._lists[realm_id] = _Kept((*kept.customers, *created), kept.index)
 
     def customer_type_id(self, realm_id: str, name: str, qbo: Qbo) -> str | None:
         """The Id of the realm's customer type called `name`, read once per cache period."""
@@ -82,7 +102,7 @@ class CustomerDirectory:
         return found
 
     def forget(self, realm_id: str) -> None:
-        """Drop the realm's list, so that the next use reads QBO again."""
+        """Drop the realm's list and index, so that the next use reads QBO again."""
         with self._lock:
             self._lists.pop(realm_id, None)
 
@@ -151,8 +171,7 @@ def account_candidates(
             raise NotFoundError("account", external_id)
         name, email = account.name, account.email
         connection = uow.connections.for_firm(firm_id)
-    customers = directory.customers(*_realm_and_client(connect, connection))
-    return rank_candidates(name, email, customers)
+    return directory.index(*_realm_and_client(connect, connection)).rank(name, email)
 
 
 def _realm_and_client(connect: QboConnector, connection: QboConnection | None) -> tuple[str, Qbo]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -106,3 +107,88 @@ def test_what_a_caller_does_to_its_list_does_not_change_the_kept_one() -> None:
     company = a_company(2)
     directory.customers("r1", company).clear()
     assert len(directory.customers("r1", company)) == 2
+
+
+def test_the_index_is_built_from_the_same_read_as_the_list() -> None:
+    directory = CustomerDirectory(clock=FakeClock())
+    company = a_company(3)
+
+    index = directory.index("r1", company)
+    customers = directory.customers("r1", company)
+
+    assert company.starts == [1]
+    assert [c.customer for c in index.rank("customer 1", None)] == [customers[1]]
+    assert directory.index("r1", company) is index
+
+
+def test_remembered_customers_join_the_kept_index() -> None:
+    directory = CustomerDirectory(clock=FakeClock())
+    company = a_company(2)
+    index = directory.index("r1", company)
+    created = QboCustomer("99", "Jane Doe", True, "0")
+
+    directory.remember("r1", [created])
+    directory.remember("r2", [created])  # a realm not kept stays unread
+
+    assert [c.customer for c in directory.index("r1", company).rank("jane doe", None)] == [created]
+    assert index.namesakes("JANE DOE") == [created]
+    assert directory.customers("r1", company)[-1] == created
+    assert company.starts == [1]
+
+
+def test_the_index_goes_with_its_list_when_forgotten_or_out_of_time() -> None:
+    clock = FakeClock()
+    directory = CustomerDirectory(ttl_seconds=60, clock=clock)
+    company = a_company(1)
+    first = directory.index("r1", company)
+
+    directory.forget("r1")
+    company.add("Added Later")
+    second = directory.index("r1", company)
+    clock.now += 61
+    company.add("Added Last")
+    third = directory.index("r1", company)
+
+    assert company.starts == [1, 1, 1]
+    assert len({id(first), id(second), id(third)}) == 3
+    assert first.namesakes("Added Later") == []
+    assert [c.display_name for c in second.namesakes("added later")] == ["Added Later"]
+    assert [c.display_name for c in third.namesakes("added last")] == ["Added Last"]
+
+
+def test_threads_that_miss_a_realm_at_once_share_one_read_for_list_and_index() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    @dataclass
+    class SlowQbo(PageCountingQbo):
+        def list_customers(
+            self,
+            *,
+            start_position: int = 1,
+            max_results: int = 1000,
+            include_inactive: bool = False,
+        ) -> list[QboCustomer]:
+            entered.set()
+            release.wait(5)
+            return super().list_customers(
+                start_position=start_position,
+                max_results=max_results,
+                include_inactive=include_inactive,
+            )
+
+    directory = CustomerDirectory(clock=FakeClock())
+    company = SlowQbo()
+    company.add("Jane Doe")
+    found: list[object] = []
+    reader = threading.Thread(target=lambda: found.append(directory.index("r1", company)))
+    waiter = threading.Thread(target=lambda: found.append(directory.customers("r1", company)))
+
+    reader.start()
+    assert entered.wait(5)
+    waiter.start()
+    release.set()
+    reader.join(5)
+    waiter.join(5)
+
+    assert company.starts == [1]
+    assert len(found) == 2
