@@ -46,8 +46,15 @@ class Settings:
     # How often the scheduler runs the outbox relay.
     relay_interval_seconds: float = 5.0
     qbo_timeout_seconds: float = 30.0
+    # Pace QBO requests under QBO's limits (the per-realm gate); off only against a stand-in
+    # that does not throttle, to measure qbsync itself (benchmarks). QBO would answer 429.
+    qbo_pacing: bool = True
     # How long the API keeps a company's customer list before reading it from QBO again.
     customer_cache_seconds: float = 60.0
+    # How long a worker keeps it to decide syncs by name from: longer, since QBO itself
+    # refuses a name taken meanwhile (6240, and the sync then links its holder), and since
+    # customers deleted or merged in QBO reach their accounts by webhook and CDC poll.
+    sync_customer_cache_seconds: float = 900.0
     # The app's keys at Intuit, where consents come back, and where Intuit's servers are.
     qbo_client_id: str = ""
     qbo_client_secret: str = ""
@@ -74,7 +81,11 @@ class Settings:
             redis_namespace=env.get("QBSYNC_REDIS_NAMESPACE", "dramatiq"),
             relay_interval_seconds=float(env.get("QBSYNC_RELAY_INTERVAL", "5")),
             qbo_timeout_seconds=float(env.get("QBSYNC_QBO_TIMEOUT", "30")),
+            qbo_pacing=_switch(env, "QBSYNC_QBO_PACING", default=True),
             customer_cache_seconds=positive_seconds(env, "QBSYNC_CUSTOMER_CACHE_SECONDS", "60"),
+            sync_customer_cache_seconds=positive_seconds(
+                env, "QBSYNC_SYNC_CUSTOMER_CACHE_SECONDS", "900"
+            ),
             encryption_keys=tuple(
                 key.strip()
                 for key in env.get("QBSYNC_ENCRYPTION_KEYS", "").split(",")
@@ -104,3 +115,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise ConfigurationError(f"{name} must be a positive number of seconds, not {text!r}")
     return seconds
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """ "on" or "off" from `env[name]`; ConfigurationError names anything else."""
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in ("on", "off"):
+        raise ConfigurationError(f"{name} must be on or off, not {text!r}")
+    return text == "on"

@@ -1,14 +1,16 @@
-"""The per-realm gate of design/jobs.md §6 (first version): every QBO request of a company
-passes it, in every worker process, so qbsync paces itself under QBO's limits instead of
-bouncing off them.
+"""The per-realm gate of design/jobs.md §6: every QBO request of a company passes it, in
+every worker process, so qbsync paces itself under QBO's limits instead of bouncing off them.
 
-Four windows per realm: requests in the last minute (QBO allows 500), in the last second
-(10), in flight (10), and batch requests in the last minute (40; each also counts once
-among the 500). In-flight slots are leases that expire, not counters, so a worker
-killed while holding one cannot keep it. With Redis the windows are sorted sets updated by
-one Lua script (atomic across processes); without Redis (the embedded system, one process)
-the same rules run in memory. A request that cannot pass within `max_wait` fails as
-transient, and its job retries later.
+QBO allows a company 500 requests a minute, of which at most 40 batch requests, 10 a second
+and 10 in flight. The gate keeps four windows per realm: single requests in the last minute,
+batch requests in the last minute, requests in the last second, and requests in flight. The
+minute is split: single requests get 460 of it and batch requests keep their 40, so a
+backlog of single calls never takes the room a batch of 30 writes needs (issue 16's floor
+counts on both channels running at once). In-flight slots are leases that expire, not
+counters, so a worker killed while holding one cannot keep it. With Redis the windows are
+sorted sets updated by one Lua script (atomic across processes); without Redis (the embedded
+system, one process) the same rules run in memory. A request that cannot pass within
+`max_wait_s` fails as transient, and its job retries later.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from redis import Redis
 
+from core.domain.qbo import Room
 from core.errors import QboBatchBudgetError, QboTransientError
 
 
@@ -38,48 +41,74 @@ class RealmLimits:
     # Well inside an actor's 50 s time limit: a job is never interrupted while it waits here.
     max_wait_s: float = 30.0
     # A batch waits this long at most for its window; then its items go as single calls,
-    # which have their own room in the minute (the floor of issue 16 counts on both).
+    # which have their own room in the minute.
     batch_max_wait_s: float = 2.0
     # QBO counts a request when it arrives, the gate when it leaves: requests sent in order
-    # can arrive closer together than they left, so each window is kept this much longer.
-    margin_ms: int = 100
+    # can arrive closer together than they left (a busy worker, a server's queue), so each
+    # window is kept this much longer than QBO's. The minute's margin costs under 1 % of its
+    # room; the second's must stay small, since 500 a minute is 8.3 a second of its 10.
+    minute_margin_ms: int = 500
+    second_margin_ms: int = 150
+
+    @property
+    def singles_per_minute(self) -> int:
+        """The minute's room for single requests: what the batches' share leaves."""
+        return self.per_minute - self.batches_per_minute
 
 
-_ADMIT = """
+_WINDOWS = """
 local now = tonumber(ARGV[1])
-local minute, second = 60000 + tonumber(ARGV[7]), 1000 + tonumber(ARGV[7])
-local batch = ARGV[9] == '1'
+local minute, second = 60000 + tonumber(ARGV[2]), 1000 + tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minute)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - second)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - minute)
-if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - minute)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - second)
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+local function wait_for(key, span)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + span - now)
+end
+"""
+
+# KEYS: singles, batches, second, leases. ARGV: now, minute margin, second margin, lease id,
+# singles a minute, batches a minute, a second, in flight, lease ms, '1' for a batch.
+_ADMIT = (
+    _WINDOWS
+    + """
+local batch = ARGV[10] == '1'
+local window = batch and KEYS[2] or KEYS[1]
+local allowed = tonumber(batch and ARGV[6] or ARGV[5])
+if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
   return 20
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + minute - now)
+if redis.call('ZCARD', window) >= allowed then
+  return wait_for(window, minute)
 end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + second - now)
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[7]) then
+  return wait_for(KEYS[3], second)
 end
-if batch and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[8]) then
-  local oldest = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + minute - now)
-end
-redis.call('ZADD', KEYS[1], now, ARGV[2])
-redis.call('ZADD', KEYS[2], now, ARGV[2])
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[6]), ARGV[2])
-redis.call('PEXPIRE', KEYS[1], minute + 1000)
-redis.call('PEXPIRE', KEYS[2], second + 1000)
-redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[6]))
-if batch then
-  redis.call('ZADD', KEYS[4], now, ARGV[2])
-  redis.call('PEXPIRE', KEYS[4], minute + 1000)
-end
+redis.call('ZADD', window, now, ARGV[4])
+redis.call('ZADD', KEYS[3], now, ARGV[4])
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[9]), ARGV[4])
+redis.call('PEXPIRE', window, minute + 1000)
+redis.call('PEXPIRE', KEYS[3], second + 1000)
+redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[9]))
 return 0
 """
+)
+
+# KEYS as for _ADMIT. ARGV: now, minute margin, second margin, singles a minute, batches a
+# minute. Answers the room left for each kind and, where none is left, the ms until some is.
+_ROOM = (
+    _WINDOWS
+    + """
+local singles = tonumber(ARGV[4]) - redis.call('ZCARD', KEYS[1])
+local batches = tonumber(ARGV[5]) - redis.call('ZCARD', KEYS[2])
+local single_wait, batch_wait = 0, 0
+if singles <= 0 then single_wait = wait_for(KEYS[1], minute) end
+if batches <= 0 then batch_wait = wait_for(KEYS[2], minute) end
+return {singles, batches, single_wait, batch_wait}
+"""
+)
 
 
 class RealmGate:
@@ -97,7 +126,8 @@ class RealmGate:
     def admit(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
         """Wait until a request to `realm_id` fits QBO's limits; hold a slot while it runs.
 
-        A batch request also needs room in the batch window (QBO: 40 a minute).
+        A batch request needs room in the batches' share of the minute (QBO: 40); when that
+        would take longer than `batch_max_wait_s`, QboBatchBudgetError says to go singly.
         """
         lease = uuid.uuid4().hex
         waited = 0.0
@@ -120,12 +150,26 @@ class RealmGate:
         finally:
             self.release(realm_id, lease)
 
+    def room(self, realm_id: str) -> Room:
+        """How many single and batch requests the company's minute still has room for."""
+        return self.room_at(realm_id, int(self._clock() * 1000))
+
+    def room_at(self, realm_id: str, now_ms: int) -> Room:
+        raise NotImplementedError
+
     def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         """Take a slot (0) or say how many ms to wait before asking again."""
         raise NotImplementedError
 
     def release(self, realm_id: str, lease: str) -> None:
         raise NotImplementedError
+
+
+def _room(limits: RealmLimits, singles: int, batches: int, waits_ms: tuple[int, int]) -> Room:
+    single_room = limits.singles_per_minute - singles
+    batch_room = limits.batches_per_minute - batches
+    wait_ms = min(waits_ms) if single_room <= 0 and batch_room <= 0 else 0
+    return Room(singles=max(single_room, 0), batches=max(batch_room, 0), wait_s=wait_ms / 1000)
 
 
 class RedisRealmGate(RealmGate):
@@ -142,29 +186,41 @@ class RedisRealmGate(RealmGate):
         super().__init__(limits, clock, sleep)
         self._client = client
         self._namespace = namespace
-        self._script = client.register_script(_ADMIT)
+        self._admit = client.register_script(_ADMIT)
+        self._room = client.register_script(_ROOM)
 
     def _keys(self, realm_id: str) -> list[str]:
         base = f"{self._namespace}:gate:{realm_id}"
-        return [f"{base}:minute", f"{base}:second", f"{base}:leases", f"{base}:batches"]
+        return [f"{base}:singles", f"{base}:batches", f"{base}:second", f"{base}:leases"]
+
+    def _margins(self, now_ms: int) -> list[str | int]:
+        return [now_ms, self.limits.minute_margin_ms, self.limits.second_margin_ms]
 
     def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         limits = self.limits
         args: list[str | int] = [
-            now_ms,
+            *self._margins(now_ms),
             lease,
-            limits.per_minute,
+            limits.singles_per_minute,
+            limits.batches_per_minute,
             limits.per_second,
             limits.in_flight,
             limits.lease_ms,
-            limits.margin_ms,
-            limits.batches_per_minute,
             "1" if batch else "0",
         ]
-        return int(self._script(keys=self._keys(realm_id), args=args))
+        return int(self._admit(keys=self._keys(realm_id), args=args))
+
+    def room_at(self, realm_id: str, now_ms: int) -> Room:
+        limits = self.limits
+        args = [*self._margins(now_ms), limits.singles_per_minute, limits.batches_per_minute]
+        singles, batches, single_wait, batch_wait = (
+            int(n) for n in self._room(keys=self._keys(realm_id), args=args)
+        )
+        used = (limits.singles_per_minute - singles, limits.batches_per_minute - batches)
+        return _room(limits, *used, (single_wait, batch_wait))
 
     def release(self, realm_id: str, lease: str) -> None:
-        self._client.zrem(self._keys(realm_id)[2], lease)
+        self._client.zrem(self._keys(realm_id)[3], lease)
 
 
 class MemoryRealmGate(RealmGate):
@@ -178,34 +234,69 @@ class MemoryRealmGate(RealmGate):
     ) -> None:
         super().__init__(limits, clock, sleep)
         self._lock = threading.Lock()
-        self._hits: dict[str, list[tuple[int, str]]] = {}
+        self._singles: dict[str, list[int]] = {}
         self._batches: dict[str, list[int]] = {}
+        self._second: dict[str, list[int]] = {}
         self._leases: dict[str, dict[str, int]] = {}
+
+    def _slide(self, realm_id: str, now_ms: int) -> tuple[list[int], list[int], list[int]]:
+        """The realm's windows with what has slid out dropped; call under the lock."""
+        minute = 60_000 + self.limits.minute_margin_ms
+        second = 1_000 + self.limits.second_margin_ms
+        windows = []
+        for kept, span in (
+            (self._singles, minute),
+            (self._batches, minute),
+            (self._second, second),
+        ):
+            kept[realm_id] = [t for t in kept.get(realm_id, []) if t > now_ms - span]
+            windows.append(kept[realm_id])
+        leases = self._leases.get(realm_id, {})
+        self._leases[realm_id] = {k: v for k, v in leases.items() if v > now_ms}
+        return windows[0], windows[1], windows[2]
 
     def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         limits = self.limits
-        minute, second = 60_000 + limits.margin_ms, 1_000 + limits.margin_ms
         with self._lock:
-            hits = [h for h in self._hits.get(realm_id, []) if h[0] > now_ms - minute]
-            batches = [b for b in self._batches.get(realm_id, []) if b > now_ms - minute]
-            leases = {k: v for k, v in self._leases.get(realm_id, {}).items() if v > now_ms}
-            self._hits[realm_id], self._leases[realm_id] = hits, leases
-            self._batches[realm_id] = batches
-            last_second = [h for h in hits if h[0] > now_ms - second]
-            if len(leases) >= limits.in_flight:
+            singles, batches, second = self._slide(realm_id, now_ms)
+            window = batches if batch else singles
+            allowed = limits.batches_per_minute if batch else limits.singles_per_minute
+            if len(self._leases[realm_id]) >= limits.in_flight:
                 return 20
-            if len(hits) >= limits.per_minute:
-                return max(1, hits[0][0] + minute - now_ms)
-            if len(last_second) >= limits.per_second:
-                return max(1, last_second[0][0] + second - now_ms)
-            if batch and len(batches) >= limits.batches_per_minute:
-                return max(1, batches[0] + minute - now_ms)
-            if batch:
-                batches.append(now_ms)
-            hits.append((now_ms, lease))
-            leases[lease] = now_ms + limits.lease_ms
+            if len(window) >= allowed:
+                return max(1, window[0] + 60_000 + limits.minute_margin_ms - now_ms)
+            if len(second) >= limits.per_second:
+                return max(1, second[0] + 1_000 + limits.second_margin_ms - now_ms)
+            window.append(now_ms)
+            second.append(now_ms)
+            self._leases[realm_id][lease] = now_ms + limits.lease_ms
             return 0
+
+    def room_at(self, realm_id: str, now_ms: int) -> Room:
+        limits = self.limits
+        span = 60_000 + limits.minute_margin_ms
+        with self._lock:
+            singles, batches, _ = self._slide(realm_id, now_ms)
+            waits = tuple(max(1, w[0] + span - now_ms) if w else 0 for w in (singles, batches))
+            return _room(limits, len(singles), len(batches), (waits[0], waits[1]))
 
     def release(self, realm_id: str, lease: str) -> None:
         with self._lock:
             self._leases.get(realm_id, {}).pop(lease, None)
+
+
+class UnpacedGate(RealmGate):
+    """No pacing at all: for a QBO stand-in with its limits off (benchmarks of qbsync itself),
+    never for QBO, which would answer 429."""
+
+    def __init__(self) -> None:
+        super().__init__(RealmLimits())
+
+    def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
+        return 0
+
+    def room_at(self, realm_id: str, now_ms: int) -> Room:
+        return Room(singles=self.limits.singles_per_minute, batches=self.limits.batches_per_minute)
+
+    def release(self, realm_id: str, lease: str) -> None:
+        return None

@@ -181,6 +181,16 @@ WebhookOperation: TypeAlias = Literal["Create", "Update", "Delete", "Merge", "Vo
 
 
 @dataclass(frozen=True)
+class Room:
+    """What a company's share of QBO's minute still holds: single and batch requests, and,
+    with room for neither, the seconds until some opens (design/jobs.md §6)."""
+
+    singles: int
+    batches: int
+    wait_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class QboWebhookEvent:
     """One change a webhook reports; events carry ids only, so the object is read afterwards."""
 

@@ -10,6 +10,7 @@ import pytest
 from redis import Redis
 
 from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
+from core.domain.qbo import Room
 from core.errors import QboBatchBudgetError, QboTransientError
 from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
 
@@ -43,9 +44,9 @@ def test_ten_requests_may_be_in_flight_and_the_eleventh_waits_for_a_release(
     held = [lease() for _ in range(10)]
     assert [gate.try_admit("r", h, T0 + i * 100) for i, h in enumerate(held)] == [0] * 10
 
-    assert gate.try_admit("r", lease(), T0 + 1_100) > 0
+    assert gate.try_admit("r", lease(), T0 + 1_200) > 0
     gate.release("r", held[0])
-    assert gate.try_admit("r", lease(), T0 + 1_100) == 0
+    assert gate.try_admit("r", lease(), T0 + 1_200) == 0
 
 
 def test_ten_a_second_pass_and_the_eleventh_waits_for_the_second_to_slide(gate: RealmGate) -> None:
@@ -56,23 +57,46 @@ def test_ten_a_second_pass_and_the_eleventh_waits_for_the_second_to_slide(gate: 
 
     wait = gate.try_admit("r", lease(), T0 + 10)
     # the first went at T0: its second, and the margin for arrival skew, end 10 ms later
-    assert wait == 1_000 + gate.limits.margin_ms - 10
+    assert wait == 1_000 + gate.limits.second_margin_ms - 10
     assert gate.try_admit("r", lease(), T0 + 10 + wait) == 0
 
 
-def test_five_hundred_a_minute_pass_and_the_next_waits_for_the_minute_to_slide(
-    gate: RealmGate,
-) -> None:
-    for i in range(500):
+def test_single_calls_get_460_a_minute_and_leave_the_batches_their_40(gate: RealmGate) -> None:
+    for i in range(460):
         taken = lease()
-        assert gate.try_admit("r", taken, T0 + i * 110) == 0  # 9 a second: under 10/s
+        assert gate.try_admit("r", taken, T0 + i * 120) == 0  # 8 a second: under 10/s
         gate.release("r", taken)
-    now = T0 + 500 * 110
+    now = T0 + 460 * 120
 
     wait = gate.try_admit("r", lease(), now)
 
-    assert 0 < wait <= 60_000 + gate.limits.margin_ms
+    assert wait == 60_000 + gate.limits.minute_margin_ms - 460 * 120  # the first slides out
+    for i in range(40):  # the batches' share of the minute is still there
+        taken = lease()
+        assert gate.try_admit("r", taken, now + i * 200, batch=True) == 0
+        gate.release("r", taken)
     assert gate.try_admit("r", lease(), now + wait) == 0
+
+
+def test_the_room_left_counts_each_kind_and_says_when_some_opens(gate: RealmGate) -> None:
+    assert gate.room_at("r", T0) == Room(singles=460, batches=40)
+    for i in range(460):
+        taken = lease()
+        assert gate.try_admit("r", taken, T0 + i * 120) == 0
+        gate.release("r", taken)
+    now = T0 + 460 * 120
+    for i in range(40):
+        taken = lease()
+        assert gate.try_admit("r", taken, now + i * 120, batch=True) == 0
+        gate.release("r", taken)
+    now += 40 * 120
+
+    room = gate.room_at("r", now)
+
+    # Nothing fits: the first single call slides out of the minute first.
+    assert room == Room(singles=0, batches=0, wait_s=(60_000 + 500 - 500 * 120) / 1000)
+    assert gate.room_at("r", now + int(room.wait_s * 1000)).singles == 1
+    assert gate.room_at("other", now) == Room(singles=460, batches=40)
 
 
 def test_a_lease_whose_holder_died_expires(gate: RealmGate) -> None:
@@ -117,8 +141,9 @@ def test_forty_batches_a_minute_pass_and_single_calls_still_go_while_batches_wai
 
     wait = gate.try_admit("r", lease(), now, batch=True)
 
-    assert wait == 60_000 + gate.limits.margin_ms - 40 * 200  # until the first batch slides out
-    assert gate.try_admit("r", lease(), now) == 0  # a single call has room in the 500
+    # until the first batch slides out
+    assert wait == 60_000 + gate.limits.minute_margin_ms - 40 * 200
+    assert gate.try_admit("r", lease(), now) == 0  # a single call has room of its own
     assert gate.try_admit("r", lease(), now + wait, batch=True) == 0
 
 

@@ -36,6 +36,22 @@ def test_a_customer_cache_time_that_is_not_a_positive_duration_is_refused(value:
         Settings.from_env({"QBSYNC_CUSTOMER_CACHE_SECONDS": value})
 
 
+def test_a_worker_keeps_customer_lists_a_quarter_hour_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).sync_customer_cache_seconds == 900
+    told = Settings.from_env({"QBSYNC_SYNC_CUSTOMER_CACHE_SECONDS": "30"})
+    assert told.sync_customer_cache_seconds == 30
+    with pytest.raises(ConfigurationError, match="QBSYNC_SYNC_CUSTOMER_CACHE_SECONDS"):
+        Settings.from_env({"QBSYNC_SYNC_CUSTOMER_CACHE_SECONDS": "0"})
+
+
+def test_qbo_pacing_is_on_unless_switched_off_and_only_on_or_off_is_taken() -> None:
+    assert Settings.from_env({}).qbo_pacing is True
+    assert Settings.from_env({"QBSYNC_QBO_PACING": "off"}).qbo_pacing is False
+    assert Settings.from_env({"QBSYNC_QBO_PACING": " ON "}).qbo_pacing is True
+    with pytest.raises(ConfigurationError, match="QBSYNC_QBO_PACING must be on or off"):
+        Settings.from_env({"QBSYNC_QBO_PACING": "false"})
+
+
 def test_the_webhook_verifier_token_and_cdc_interval_come_from_the_environment() -> None:
     settings = Settings.from_env(
         {"QBO_WEBHOOK_VERIFIER_TOKEN": " verifier-123 ", "QBSYNC_CDC_INTERVAL": "60"}
