@@ -13,11 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.adapters.crypto import FernetVault
 from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
 from core.adapters.event_sender import HttpStatusEventSender
-from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
+from core.adapters.gate import (
+    MemoryRealmGate,
+    RealmGate,
+    RealmLimits,
+    RedisRealmGate,
+    UnpacedGate,
+)
 from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
-from core.ports import OAuthProvider, QboConnector, StatusEventSender, TokenVault
+from core.ports import OAuthProvider, QboConnector, RealmBudget, StatusEventSender, TokenVault
 from core.services.customers import CustomerDirectory
 from core.services.tokens import TokenKeeper, TokenKeepingConnector
 
@@ -39,6 +45,7 @@ class Services:
     clock: Callable[[], datetime]
     customers: CustomerDirectory  # companies' customer lists, kept briefly between requests
     events: StatusEventSender  # POSTs status events to the firms' own systems
+    budget: RealmBudget  # each company's room in QBO's minute, as the gate sees it
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -55,6 +62,8 @@ class Services:
 
 def realm_gate(settings: Settings) -> RealmGate:
     """QBO's per-company limits: shared through Redis, or in memory for one process."""
+    if not settings.qbo_pacing:
+        return UnpacedGate()
     if settings.redis_url:
         client = Redis.from_url(settings.redis_url)
         return RedisRealmGate(client, RealmLimits(), settings.redis_namespace)
@@ -68,8 +77,13 @@ def build_services(
     oauth: OAuthProvider | None = None,
     clock: Callable[[], datetime] = utc_now,
     events: StatusEventSender | None = None,
+    customer_cache_seconds: float | None = None,
 ) -> Services:
-    """Wire the services for `settings`; tests override the edges they do not own."""
+    """Wire the services for `settings`; tests override the edges they do not own.
+
+    `customer_cache_seconds` replaces the API's time for keeping customer lists (a worker
+    keeps them longer: Settings.sync_customer_cache_seconds).
+    """
     engine = create_db_engine(settings.database_url)
     sessions = session_factory(engine)
     vault = FernetVault(settings.encryption_keys)
@@ -80,9 +94,10 @@ def build_services(
         settings.qbo_discovery_url,
         settings.qbo_timeout_seconds,
     )
+    gate = realm_gate(settings)
     if qbo is None:
         keeper = TokenKeeper(lambda: SqlUnitOfWork(sessions), vault, oauth, clock)
-        clients = HttpQboClients(realm_gate(settings), settings.qbo_timeout_seconds)
+        clients = HttpQboClients(gate, settings.qbo_timeout_seconds)
         qbo = TokenKeepingConnector(keeper, clients)
     return Services(
         settings=settings,
@@ -92,6 +107,7 @@ def build_services(
         vault=vault,
         oauth=oauth,
         clock=clock,
-        customers=CustomerDirectory(settings.customer_cache_seconds),
+        customers=CustomerDirectory(customer_cache_seconds or settings.customer_cache_seconds),
         events=events or HttpStatusEventSender(),
+        budget=gate,
     )

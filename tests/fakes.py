@@ -148,11 +148,14 @@ class RecordingDispatcher:
 
     down: bool = False
     sent: list[str] = field(default_factory=list)
+    delays: dict[str, float] = field(default_factory=dict)  # job id: seconds, when delayed
 
-    def dispatch(self, job: Job) -> None:
+    def dispatch(self, job: Job, *, delay_seconds: float = 0.0) -> None:
         if self.down:
             raise ConnectionError("broker is down")
         self.sent.append(job.id)
+        if delay_seconds:
+            self.delays[job.id] = delay_seconds
 
     def ping(self) -> None:
         if self.down:

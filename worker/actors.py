@@ -36,8 +36,9 @@ def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], 
         """Link one account to its QBO customer, then queue its invoices that waited."""
         ran = services()
         run_sync_account(
-            ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher
-        )
+            ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher,
+            ran.budget,
+        )  # fmt: skip
 
     def poll_qbo_changes(job_id: str) -> None:
         """Read a firm's changed QBO customers and queue checks of their accounts."""

@@ -17,9 +17,14 @@ class DramatiqDispatcher:
         self._broker = broker
         broker.declare_queue(QUEUE)
 
-    def dispatch(self, job: Job) -> None:
-        """Enqueue the job's message; raises when the broker cannot be reached."""
-        self._broker.enqueue(message_for(job.id, job.kind))
+    def dispatch(self, job: Job, *, delay_seconds: float = 0.0) -> None:
+        """Enqueue the job's message; raises when the broker cannot be reached.
+
+        A delayed message waits in Dramatiq's delay queue: only short waits go there (a
+        lane's run waiting for QBO's minute to open); SQL keeps the job either way.
+        """
+        delay = int(delay_seconds * 1000) or None
+        self._broker.enqueue(message_for(job.id, job.kind), delay=delay)
 
     def ping(self) -> None:
         """Raise unless the broker answers."""

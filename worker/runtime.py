@@ -19,7 +19,10 @@ def services() -> Services:
     global _services
     with _building:  # the worker's threads start at once; build one set, not one each
         if _services is None:
-            _services = build_services(Settings.from_env())
+            settings = Settings.from_env()
+            _services = build_services(
+                settings, customer_cache_seconds=settings.sync_customer_cache_seconds
+            )
         return _services
 
 

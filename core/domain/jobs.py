@@ -34,6 +34,13 @@ class JobKind(StrEnum):
     DELIVER_STATUS_EVENTS = "deliver_status_events"
 
 
+class Lane(StrEnum):
+    """A firm's queue of jobs that one run takes many of at once (design/jobs.md §7)."""
+
+    # Syncs that link by display name: no customer chosen, none to be made regardless.
+    SYNC_BY_NAME = "sync_by_name"
+
+
 class JobState(StrEnum):
     """Where a job is in its life cycle."""
 
@@ -94,6 +101,7 @@ class Job:
     target_id: int
     created_at: datetime
     params: dict[str, Any] = field(default_factory=dict)
+    lane: Lane | None = None
     state: JobState = JobState.QUEUED
     attempts: int = 0
     lease_owner: str | None = None

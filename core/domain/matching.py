@@ -243,6 +243,7 @@ class CandidateIndex:
         self._entries: list[_Entry] = []
         self._by_key: dict[_Key, list[int]] = {}  # positions in _entries
         self._by_display_name: dict[str, list[QboCustomer]] = {}  # casefolded
+        self._by_id: dict[str, QboCustomer] = {}
         self.add(customers)
 
     def add(self, customers: Iterable[QboCustomer]) -> None:
@@ -255,6 +256,7 @@ class CandidateIndex:
                 self._by_key.setdefault(key, []).append(position)
             folded = customer.display_name.casefold()
             self._by_display_name.setdefault(folded, []).append(customer)
+            self._by_id[customer.id] = customer
 
     def rank(self, account_name: str, account_email: str | None) -> list[Candidate]:
         """The customers the account could be linked to, as `rank_candidates` ranks them."""
@@ -265,6 +267,10 @@ class CandidateIndex:
             found.update(self._by_key.get(key, ()))
         # In list order, as rank_candidates meets them: its sort keeps ties in that order.
         return _ranked(account, email, (self._entries[position] for position in sorted(found)))
+
+    def get(self, customer_id: str) -> QboCustomer | None:
+        """The customer with this Id, the one added last if there are several."""
+        return self._by_id.get(customer_id)
 
     def namesakes(self, display_name: str) -> list[QboCustomer]:
         """The customers QBO counts as named `display_name` (any case), in the order added."""

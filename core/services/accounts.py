@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.jobs import Job, JobKind, new_job_id
+from core.domain.jobs import Job, JobKind, Lane, new_job_id
 from core.domain.records import Account, StatusChange
 from core.domain.status import SyncStatus
 from core.errors import ConflictError, NotFoundError
@@ -142,6 +142,8 @@ def start_sync_job(
         created_at=now,
         updated_at=now,
         params=params,
+        # A sync by name joins the firm's lane, which runs settle many at a time.
+        lane=None if params else Lane.SYNC_BY_NAME,
     )
     uow.jobs.add(job)
     uow.history.add(account.move_to(SyncStatus.SYNCING, at=now, cause=cause, job_id=job.id))

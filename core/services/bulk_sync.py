@@ -23,6 +23,7 @@ from core.errors import NotConnectedError, UnknownRecordsError
 from core.ports import JobDispatcher, QboConnector, UnitOfWork
 from core.services.accounts import publish_job, start_sync_job
 from core.services.customers import CustomerDirectory
+from core.services.sync_account_lane import LANE_RUNS
 
 # How many accounts one bulk request may take; a status selects at most this many per request.
 MAX_BULK_ACCOUNTS = 1000
@@ -66,7 +67,12 @@ class BulkResult:
 def bulk_sync(
     uow: UnitOfWork, dispatcher: JobDispatcher, firm_id: int, selection: Selection, now: datetime
 ) -> BulkResult:
-    """Queue a sync by name for each selected account that has no job already."""
+    """Queue a sync by name for each selected account that has no job already.
+
+    The syncs join the firm's lane: a few messages start its runs, which take the rest
+    along (sync_account_lane), so a firm's thousands of syncs never stand in the queue in
+    front of other firms' work.
+    """
     items: list[BulkItem] = []
     queued: list[Job] = []
     with uow:
@@ -78,10 +84,12 @@ def bulk_sync(
                 items.append(BulkItem(account, BulkOutcome.ALREADY_SYNCING, active.id))
                 continue
             job = start_sync_job(uow, account, now, {}, cause="bulk sync requested")
+            if len(queued) >= LANE_RUNS:
+                job.published_at = now  # carried by the lane's messages
             queued.append(job)
             items.append(BulkItem(account, BulkOutcome.QUEUED, job.id))
         uow.commit()
-    for job in queued:  # a hand-over that fails is sent later by the relay sweep
+    for job in queued[:LANE_RUNS]:  # a hand-over that fails is sent later by the relay sweep
         publish_job(uow, dispatcher, job, now)
     return BulkResult(items=items, remaining=remaining)
 

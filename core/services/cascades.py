@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.domain.billing import Invoice
 from core.domain.jobs import Job
 from core.domain.records import Account
 from core.domain.status import SyncStatus
@@ -28,12 +29,14 @@ def skip_invoices_with(uow: UnitOfWork, account: Account, now: datetime) -> None
         )
 
 
-def push_invoices_of(uow: UnitOfWork, account: Account, now: datetime) -> list[Job]:
+def push_invoices_of(
+    uow: UnitOfWork, account: Account, now: datetime, invoices: list[Invoice] | None = None
+) -> list[Job]:
     """The account is linked: queue the invoices that waited for it, and bring back those
-    that were turned off with it."""
+    that were turned off with it. `invoices` are the account's, when read already."""
     assert account.id is not None
     jobs = []
-    for invoice in uow.invoices.for_account(account.id):
+    for invoice in uow.invoices.for_account(account.id) if invoices is None else invoices:
         if invoice.status is SyncStatus.SKIPPED and invoice.skipped_with_account:
             invoice.skipped_with_account = False
             uow.history.add(

@@ -91,14 +91,20 @@ class CustomerDirectory:
                 self._lists[realm_id] = _Kept((*kept.customers, *created), kept.index)
 
     def customer_type_id(self, realm_id: str, name: str, qbo: Qbo) -> str | None:
-        """The Id of the realm's customer type called `name`, read once per cache period."""
+        """The Id of the realm's customer type called `name`, read once per cache period;
+        threads that miss it at once wait for one read, as for the list."""
         key = f"{realm_id}\x00type\x00{name}"
         with self._lock:
             if key in self._types:
                 return self._types[key]
-        found = qbo.find_customer_type_id(name)
-        with self._lock:
-            self._types[key] = found
+            reading = self._reading.setdefault(key, threading.Lock())
+        with reading:
+            with self._lock:
+                if key in self._types:
+                    return self._types[key]
+            found = qbo.find_customer_type_id(name)
+            with self._lock:
+                self._types[key] = found
         return found
 
     def forget(self, realm_id: str) -> None:

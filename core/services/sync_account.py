@@ -14,7 +14,6 @@ from datetime import datetime
 
 from core.domain.jobs import MAX_ATTEMPTS, Job, request_id
 from core.domain.linking import LinkAction, plan_link
-from core.domain.matching import rank_candidates
 from core.domain.qbo import (
     QboCustomer,
     explain_qbo_error,
@@ -22,7 +21,7 @@ from core.domain.qbo import (
     sync_error,
 )
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
-from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
+from core.ports import JobDispatcher, Qbo, QboConnector, RealmBudget, UnitOfWork
 from core.services.account_sync_steps import (
     Claimed,
     LinkRefusedError,
@@ -33,7 +32,7 @@ from core.services.account_sync_steps import (
     record_sync_transient,
 )
 from core.services.customers import CustomerDirectory
-from core.services.sync_account_batch import by_name, claim_sync_siblings, run_sync_batch
+from core.services.sync_account_lane import UnpacedBudget, run_sync_lane
 
 __all__ = ["LinkRefusedError", "Outcome", "run_sync_account"]
 
@@ -48,13 +47,22 @@ def run_sync_account(
     clock: Callable[[], datetime],
     directory: CustomerDirectory | None = None,
     dispatcher: JobDispatcher | None = None,
+    budget: RealmBudget | None = None,
 ) -> Outcome:
     """Claim the job, link its account to a QBO customer, and record Synced or Failed.
 
-    `directory` keeps the realm's customer list; with one, a sync by name is decided from it
-    and also settles the firm's other queued syncs by name in one go (sync_account_batch).
-    Without one, the name is looked up in QBO and the list read afresh for near matches.
+    `directory` keeps the realm's customer list; with one, a sync by name runs its firm's
+    lane: decided from the list, settled with the firm's other queued syncs by name, at the
+    pace `budget` (the company's room in QBO's minute) allows (sync_account_lane). Without
+    one, the name is looked up in QBO and the list read afresh for near matches.
     """
+    if directory is not None:
+        outcome = run_sync_lane(
+            uow, connect, directory, budget or UnpacedBudget(), dispatcher, job_id, worker_id,
+            clock,
+        )  # fmt: skip
+        if outcome is not None:
+            return outcome
     claimed = claim_sync(uow, job_id, worker_id, clock())
     if claimed is None:
         return Outcome.NOT_CLAIMED
@@ -67,10 +75,6 @@ def run_sync_account(
             retryable=True,
         )
         return record_sync_failed(uow, job, worker_id, clock(), error)
-    if directory is not None and by_name(claimed):
-        siblings = claim_sync_siblings(uow, claimed, worker_id, clock())
-        members = [claimed, *siblings]
-        return run_sync_batch(uow, connect, directory, dispatcher, members, worker_id, clock)
     try:
         if claimed.connection is None:
             raise NotConnectedError()
@@ -108,8 +112,8 @@ def _link(qbo: Qbo, claimed: Claimed, job: Job, directory: CustomerDirectory) ->
     namesakes = [] if linked else qbo.find_customers_by_display_name(claimed.display_name)
     candidates = []
     if linked is None and not namesakes:  # only then do near matches decide anything
-        customers = directory.customers(claimed.connection_realm_id, qbo)
-        candidates = rank_candidates(claimed.display_name, claimed.email, customers)
+        index = directory.index(claimed.connection_realm_id, qbo)
+        candidates = index.rank(claimed.display_name, claimed.email)
     plan = plan_link(
         claimed.display_name, linked=linked, namesakes=namesakes, candidates=candidates
     )

@@ -249,3 +249,13 @@ def test_namesakes_are_the_customers_named_alike_in_any_case_in_the_order_added(
     assert index.namesakes("Jane  Doe") == [spaced]
     assert index.namesakes("STRASSE") == [german]  # as str.casefold counts them equal
     assert index.namesakes("Jane") == []
+
+
+def test_a_customer_is_found_by_its_id_and_an_unknown_id_finds_none() -> None:
+    first, second = QboCustomer("1", "Jane Doe", True, "0"), QboCustomer("2", "John Roe", True, "0")
+    index = CandidateIndex([first])
+    index.add([second])
+
+    assert index.get("1") == first
+    assert index.get("2") == second
+    assert index.get("3") is None

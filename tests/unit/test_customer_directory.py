@@ -192,3 +192,37 @@ def test_threads_that_miss_a_realm_at_once_share_one_read_for_list_and_index() -
 
     assert company.starts == [1]
     assert len(found) == 2
+
+
+def test_threads_that_miss_a_customer_type_at_once_share_one_read() -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    @dataclass
+    class SlowTypes(FakeQbo):
+        reads: int = 0
+
+        def find_customer_type_id(self, name: str) -> str | None:
+            self.reads += 1
+            entered.set()
+            release.wait(5)
+            return super().find_customer_type_id(name)
+
+    directory = CustomerDirectory(clock=FakeClock())
+    company = SlowTypes()
+    found: list[str | None] = []
+    threads = [
+        threading.Thread(
+            target=lambda: found.append(directory.customer_type_id("r1", "Individual", company))
+        )
+        for _ in range(3)
+    ]
+    threads[0].start()
+    assert entered.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(5)
+
+    assert company.reads == 1
+    assert len(found) == 3 and len(set(found)) == 1

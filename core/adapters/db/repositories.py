@@ -11,16 +11,19 @@ from sqlalchemy.orm import Session
 
 from core.adapters.db.tables import (
     accounts,
+    customer_merges,
     invoices,
     jobs,
     oauth_states,
     payments,
     qbo_connections,
+    qbo_send_items,
+    qbo_sends,
     status_changes,
     status_event_subscriptions,
 )
 from core.domain.billing import Invoice, Payment
-from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobKind, JobState
+from core.domain.jobs import ACTIVE_STATES, LEASE, Job, JobKind, JobState, Lane
 from core.domain.records import (
     Account,
     ApiKey,
@@ -30,6 +33,7 @@ from core.domain.records import (
     QboConnection,
     StatusChange,
 )
+from core.domain.sends import QboSend, SendItem
 from core.domain.settings import FirmSettings
 from core.domain.status import SyncStatus
 from core.domain.status_events import StatusEventSubscription
@@ -138,29 +142,11 @@ class SqlAccounts:
         )
         return list(self._s.scalars(query))
 
-    def batchable_sync_jobs(
-        self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
-    ) -> Sequence[str]:
-        """Queued, due syncs by name of the firm's accounts (no customer chosen, none to be
-        made regardless): the ones one batch can settle together, oldest first, locked for
-        the caller's transaction."""
-        query = (
-            sa.select(jobs.c.id, jobs.c.params)
-            .where(
-                jobs.c.firm_id == firm_id,
-                jobs.c.kind == JobKind.SYNC_ACCOUNT,
-                jobs.c.state == JobState.QUEUED,
-                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
-                jobs.c.id != exclude_job_id,
-            )
-            .order_by(jobs.c.created_at)
-            .limit(limit * 2)
-            # Rows another worker is claiming are passed over, not waited for (PostgreSQL;
-            # SQLite has one writer at a time and no such clause).
-            .with_for_update(skip_locked=True)
-        )
-        by_name = [job_id for job_id, params in self._s.execute(query) if not params]
-        return by_name[:limit]
+    def by_ids(self, account_ids: Sequence[int]) -> list[Account]:
+        """These accounts, in no particular order; unknown ids are left out."""
+        if not account_ids:
+            return []
+        return list(self._s.scalars(sa.select(Account).filter(accounts.c.id.in_(account_ids))))
 
     def linked_to(self, firm_id: int, customer_id: str) -> list[Account]:
         """The firm's accounts whose link points at this QBO customer."""
@@ -230,23 +216,141 @@ class SqlJobs:
             ),
             sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
         )
-        claimed = self._update(
-            sa.and_(jobs.c.id == job_id, claimable),
-            state=JobState.RUNNING,
-            lease_owner=owner,
-            lease_until=now + LEASE,
-            attempts=jobs.c.attempts + 1,
-            # The claim consumed the message: if this worker dies, the relay sends a new one
-            # as soon as the lease runs out.
-            published_at=None,
-            started_at=sa.func.coalesce(jobs.c.started_at, now),
-            updated_at=now,
-        )
+        claimed = self._update(sa.and_(jobs.c.id == job_id, claimable), **self._claimed(owner, now))
         if not claimed:
             return None
         return self._s.scalars(
             sa.select(Job).filter_by(id=job_id).execution_options(populate_existing=True)
         ).one()
+
+    def claim_lane(
+        self, firm_id: int, lane: Lane, owner: str, now: datetime, limit: int
+    ) -> list[Job]:
+        """Claim up to `limit` of the firm's due queued jobs of `lane`, oldest first.
+
+        Where the database can, rows another worker is claiming are passed over, not waited
+        for (PostgreSQL's SKIP LOCKED; SQLite has one writer at a time), so runs share a
+        backlog out instead of racing for its first rows.
+        """
+        due = (
+            sa.select(jobs.c.id)
+            .where(
+                jobs.c.firm_id == firm_id,
+                jobs.c.lane == lane,
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+            )
+            .order_by(jobs.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        job_ids = list(self._s.scalars(due))
+        if not job_ids:
+            return []
+        self._s.execute(
+            sa.update(jobs)
+            .where(jobs.c.id.in_(job_ids), jobs.c.state == JobState.QUEUED)
+            .values(**self._claimed(owner, now)),
+            execution_options={"synchronize_session": False},
+        )
+        claimed = sa.select(Job).filter(jobs.c.id.in_(job_ids), jobs.c.lease_owner == owner)
+        found = self._s.scalars(claimed.execution_options(populate_existing=True))
+        by_id = {job.id: job for job in found}
+        return [by_id[job_id] for job_id in job_ids if job_id in by_id]
+
+    def release(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
+        """Give claimed jobs back to their lane untried: queued again, the claim's attempt
+        not counted, in the queue's care (the lane's next run takes them)."""
+        result = self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.id.in_(list(job_ids)),
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner == owner,
+            )
+            .values(
+                state=JobState.QUEUED,
+                lease_owner=None,
+                lease_until=None,
+                attempts=jobs.c.attempts - 1,
+                published_at=now,
+                updated_at=now,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+    def complete_many(self, job_ids: Sequence[str], owner: str, now: datetime) -> set[str]:
+        """Mark succeeded those of these jobs this worker still holds; their ids."""
+        if not job_ids:
+            return set()
+        result = self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.id.in_(list(job_ids)),
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner == owner,
+            )
+            .values(
+                state=JobState.SUCCEEDED,
+                lease_owner=None,
+                lease_until=None,
+                finished_at=now,
+                last_error=None,
+                updated_at=now,
+            )
+            .returning(jobs.c.id),
+            execution_options={"synchronize_session": False},
+        )
+        return set(result.scalars())
+
+    def lane_of(self, job_id: str) -> tuple[int, Lane] | None:
+        """The firm and lane of a job, or None for a job of no lane."""
+        row = self._s.execute(
+            sa.select(jobs.c.firm_id, jobs.c.lane).where(jobs.c.id == job_id)
+        ).first()
+        if row is None or row.lane is None:
+            return None
+        return row.firm_id, Lane(row.lane)
+
+    def lane_runs(self, firm_id: int, lane: Lane, now: datetime) -> int:
+        """How many runs hold live claims on the firm's jobs of `lane` (one lease owner each)."""
+        query = sa.select(sa.func.count(sa.distinct(jobs.c.lease_owner))).where(
+            jobs.c.firm_id == firm_id,
+            jobs.c.lane == lane,
+            jobs.c.state == JobState.RUNNING,
+            jobs.c.lease_until >= now,
+        )
+        return self._s.scalar(query) or 0
+
+    def next_in_lane(self, firm_id: int, lane: Lane, now: datetime) -> Job | None:
+        """The firm's oldest due queued job of `lane`, if any."""
+        query = (
+            sa.select(Job)
+            .filter(
+                jobs.c.firm_id == firm_id,
+                jobs.c.lane == lane,
+                jobs.c.state == JobState.QUEUED,
+                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
+            )
+            .order_by(jobs.c.created_at)
+            .limit(1)
+        )
+        return self._s.scalars(query).first()
+
+    @staticmethod
+    def _claimed(owner: str, now: datetime) -> dict[str, Any]:
+        return {
+            "state": JobState.RUNNING,
+            "lease_owner": owner,
+            "lease_until": now + LEASE,
+            "attempts": jobs.c.attempts + 1,
+            # The claim consumed the message: if this worker dies, the relay sends a new one
+            # as soon as the lease runs out.
+            "published_at": None,
+            "started_at": sa.func.coalesce(jobs.c.started_at, now),
+            "updated_at": now,
+        }
 
     def renew_leases(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
         """Extend the leases this worker still holds on these jobs; how many it held."""
@@ -291,17 +395,38 @@ class SqlJobs:
         )
 
     def due_for_relay(self, now: datetime, republish_before: datetime, limit: int) -> list[Job]:
+        """Jobs due and not in the queue, but queued jobs of a lane (see `lanes_due_for_relay`)."""
         not_in_queue = sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before)
         due = sa.or_(
-            sa.and_(
-                jobs.c.state == JobState.QUEUED,
-                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
-            ),
+            sa.and_(jobs.c.state == JobState.QUEUED, jobs.c.lane.is_(None), _due(now)),
             # Its worker died holding it: the claim lets the next run take it over.
             sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
         )
         query = sa.select(Job).filter(due, not_in_queue).order_by(jobs.c.created_at).limit(limit)
         return list(self._s.scalars(query))
+
+    def lanes_due_for_relay(self, now: datetime, republish_before: datetime) -> list[Job]:
+        """For each firm's lane holding due jobs not in the queue, its oldest due job: one
+        message for a lane takes its backlog along."""
+        stale = _stale_in_lane(now, republish_before)
+        lanes = self._s.execute(sa.select(jobs.c.firm_id, jobs.c.lane).where(stale).distinct())
+        heads = [self.next_in_lane(firm_id, Lane(lane), now) for firm_id, lane in lanes.all()]
+        return [head for head in heads if head is not None]
+
+    def mark_lane_published(
+        self, firm_id: int, lane: Lane, now: datetime, republish_before: datetime
+    ) -> None:
+        """The lane's due jobs are in the queue's care: its message went."""
+        self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.firm_id == firm_id,
+                jobs.c.lane == lane,
+                _stale_in_lane(now, republish_before),
+            )
+            .values(published_at=now),
+            execution_options={"synchronize_session": False},
+        )
 
     def mark_published(self, job_id: str, now: datetime) -> None:
         self._update(jobs.c.id == job_id, published_at=now)
@@ -324,6 +449,20 @@ class SqlJobs:
             execution_options={"synchronize_session": False},
         )
         return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now)
+
+
+def _stale_in_lane(now: datetime, republish_before: datetime) -> sa.ColumnElement[bool]:
+    """Queued jobs of a lane, due, that no message has stood for lately."""
+    return sa.and_(
+        jobs.c.lane.is_not(None),
+        jobs.c.state == JobState.QUEUED,
+        _due(now),
+        sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before),
+    )
 
 
 class SqlHistory:
@@ -368,6 +507,16 @@ class SqlMerges:
         merge = self._s.scalars(query).first()
         return None if merge is None else merge.survivor_id
 
+    def survivors_of(self, realm_id: str, merged_ids: Sequence[str]) -> dict[str, str]:
+        """The customers these were merged into, for those QBO reported merged."""
+        if not merged_ids:
+            return {}
+        query = sa.select(customer_merges.c.merged_id, customer_merges.c.survivor_id).where(
+            customer_merges.c.realm_id == realm_id,
+            customer_merges.c.merged_id.in_(list(merged_ids)),
+        )
+        return {merged: survivor for merged, survivor in self._s.execute(query)}
+
 
 class SqlInvoices:
     def __init__(self, session: Session) -> None:
@@ -387,6 +536,20 @@ class SqlInvoices:
         """The account's invoices, deleted ones too, oldest first."""
         query = sa.select(Invoice).filter_by(account_id=account_id).order_by(invoices.c.id)
         return list(self._s.scalars(query))
+
+    def for_accounts(self, account_ids: Sequence[int]) -> dict[int, list[Invoice]]:
+        """The invoices of each of these accounts (deleted ones too, oldest first), by account."""
+        found: dict[int, list[Invoice]] = {account_id: [] for account_id in account_ids}
+        if not account_ids:
+            return found
+        query = (
+            sa.select(Invoice)
+            .filter(invoices.c.account_id.in_(list(account_ids)))
+            .order_by(invoices.c.id)
+        )
+        for invoice in self._s.scalars(query):
+            found[invoice.account_id].append(invoice)
+        return found
 
     def list(
         self,
@@ -501,6 +664,85 @@ class SqlPayments:
         for invoice_id, external_id in self._s.execute(query):
             found[invoice_id].append(external_id)
         return found
+
+
+class SqlSends:
+    """Writes to QBO recorded before they are sent, found again by the jobs they serve."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, send: QboSend) -> None:
+        self._s.execute(
+            sa.insert(qbo_sends).values(
+                id=send.id,
+                firm_id=send.firm_id,
+                entity=send.entity,
+                request_id=send.request_id,
+                batch=send.batch,
+                created_at=send.created_at,
+            )
+        )
+        self._s.execute(
+            sa.insert(qbo_send_items),
+            [
+                {
+                    "send_id": send.id,
+                    "job_id": item.job_id,
+                    "position": position,
+                    "bid": item.bid,
+                    "draft": item.draft,
+                }
+                for position, item in enumerate(send.items)
+            ],
+        )
+
+    def unanswered_for(self, job_ids: Sequence[str]) -> list[QboSend]:
+        """The sends not answered yet that any of these jobs is part of, oldest first."""
+        if not job_ids:
+            return []
+        containing = sa.select(qbo_send_items.c.send_id).where(
+            qbo_send_items.c.job_id.in_(list(job_ids))
+        )
+        rows = self._s.execute(
+            sa.select(qbo_sends)
+            .where(qbo_sends.c.id.in_(containing), qbo_sends.c.finished_at.is_(None))
+            .order_by(qbo_sends.c.created_at)
+        ).all()
+        if not rows:
+            return []
+        items = self._s.execute(
+            sa.select(qbo_send_items)
+            .where(qbo_send_items.c.send_id.in_([row.id for row in rows]))
+            .order_by(qbo_send_items.c.position)
+        ).all()
+        return [
+            QboSend(
+                id=row.id,
+                firm_id=row.firm_id,
+                entity=row.entity,
+                request_id=row.request_id,
+                batch=row.batch,
+                created_at=row.created_at,
+                items=tuple(
+                    SendItem(job_id=item.job_id, bid=item.bid, draft=item.draft)
+                    for item in items
+                    if item.send_id == row.id
+                ),
+            )
+            for row in rows
+        ]
+
+    def answered(self, send_id: str, now: datetime) -> None:
+        """The send's answer is stored: it is never sent again."""
+        self._s.execute(
+            sa.update(qbo_sends).where(qbo_sends.c.id == send_id).values(finished_at=now)
+        )
+
+    def discard(self, send_id: str) -> None:
+        """Forget a send that never left (its gate refused it before it went)."""
+        self._s.execute(sa.delete(qbo_send_items).where(qbo_send_items.c.send_id == send_id))
+        self._s.execute(sa.delete(qbo_sends).where(qbo_sends.c.id == send_id))
 
 
 class SqlStatusEvents:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import registry
 
 from core.adapters.db.types import InvoiceLines, UtcDateTime, enum_column
 from core.domain.billing import Invoice, Payment
-from core.domain.jobs import Job, JobKind, JobState
+from core.domain.jobs import Job, JobKind, JobState, Lane
 from core.domain.records import (
     Account,
     ApiKey,
@@ -186,6 +186,7 @@ jobs = sa.Table(
     sa.Column("target_type", sa.String(16), nullable=False),
     sa.Column("target_id", sa.Integer, nullable=False),
     sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("lane", enum_column(Lane)),
     sa.Column("state", enum_column(JobState), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("lease_owner", sa.String(100)),
@@ -208,6 +209,33 @@ jobs = sa.Table(
     ),
     # The relay sweep's scan.
     sa.Index(None, "state", "next_attempt_at"),
+    # A lane run takes the firm's oldest due jobs of its lane, and counts the runs at work.
+    sa.Index(None, "firm_id", "lane", "state", "created_at"),
+)
+
+# Writes to QBO recorded before they are sent (core.domain.sends), until their answer is kept.
+qbo_sends = sa.Table(
+    "qbo_sends",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("request_id", sa.String(50), nullable=False),
+    sa.Column("batch", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+)
+
+qbo_send_items = sa.Table(
+    "qbo_send_items",
+    metadata,
+    sa.Column("send_id", sa.ForeignKey("qbo_sends.id"), primary_key=True),
+    sa.Column("job_id", sa.ForeignKey("jobs.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("bid", sa.String(10), nullable=False),
+    sa.Column("draft", sa.JSON, nullable=False),
+    # A job's next run looks for the sends it may already be part of.
+    sa.Index(None, "job_id"),
 )
 
 status_changes = sa.Table(

@@ -61,6 +61,7 @@ class SqlUnitOfWork:
         self.invoices = repos.SqlInvoices(session)
         self.payments = repos.SqlPayments(session)
         self.status_events = repos.SqlStatusEvents(session)
+        self.sends = repos.SqlSends(session)
         return self
 
     def __exit__(
