@@ -171,13 +171,14 @@ def bench_sync(
 ) -> None:
     """A firm's first sync, half of its accounts QBO customers already: wall time against
     the floor QBO's limits allow, QBO requests, reads and 429s."""
-    from api.bench_sync import run_first_sync, write_report
+    from api.bench_support import write_report
+    from api.bench_sync import run_first_sync
 
     logging.basicConfig(level=logging.WARNING)
     report = run_first_sync(
         accounts, postgres_url, redis_url, latency_ms=latency_ms, processes=processes,
         threads=threads, progress=click.echo,
     )  # fmt: skip
-    write_report(report, json_path)
+    write_report(asdict(report), json_path)
     click.echo(json.dumps(asdict(report)))
     click.echo(f"report written to {json_path}")
