@@ -25,6 +25,8 @@ from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
 from core.ports import OAuthProvider, QboConnector, RealmBudget, StatusEventSender, TokenVault
 from core.services.customers import CustomerDirectory
+from core.services.lane_runs import LaneRuns
+from core.services.sync_account_lane import LANE_RUNS
 from core.services.tokens import TokenKeeper, TokenKeepingConnector
 
 
@@ -46,6 +48,7 @@ class Services:
     customers: CustomerDirectory  # companies' customer lists, kept briefly between requests
     events: StatusEventSender  # POSTs status events to the firms' own systems
     budget: RealmBudget  # each company's room in QBO's minute, as the gate sees it
+    lane_runs: LaneRuns  # the lane runs this process has at work
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -110,4 +113,5 @@ def build_services(
         customers=CustomerDirectory(customer_cache_seconds or settings.customer_cache_seconds),
         events=events or HttpStatusEventSender(),
         budget=gate,
+        lane_runs=LaneRuns(LANE_RUNS),
     )

@@ -24,6 +24,11 @@ class Realm:
     _stubs: dict[str, dict[str, JsonDict]] = field(default_factory=dict)
     _last_ids: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Casefolded DisplayName -> (entity, Id): built on first use, kept by put and remove;
+        # not a field, so snapshots leave it out and a loaded realm builds it afresh.
+        self._by_display_name: dict[str, set[tuple[str, str]]] | None = None
+
     def new_id(self, sequence: str, first: int = 1) -> str:
         """Return the next Id of `sequence`: digit strings counting up from `first`."""
         last = self._last_ids.get(sequence, first - 1) + 1
@@ -45,6 +50,28 @@ class Realm:
     def put(self, entity: str, row: JsonDict) -> None:
         """Store `row` under its Id, replacing any earlier version."""
         self._rows.setdefault(entity, {})[row["Id"]] = row
+        if self._by_display_name is not None and "DisplayName" in row:
+            key = str(row["DisplayName"]).casefold()
+            self._by_display_name.setdefault(key, set()).add((entity, row["Id"]))
+
+    def named(self, display_name: str) -> list[tuple[str, JsonDict]]:
+        """The stored rows whose DisplayName equals `display_name` but for case, of any
+        entity, with their entity: what a name rule checks, without reading every row."""
+        if self._by_display_name is None:
+            self._by_display_name = {}
+            for entity, rows in self._rows.items():
+                for row in rows.values():
+                    if "DisplayName" in row:
+                        key = str(row["DisplayName"]).casefold()
+                        self._by_display_name.setdefault(key, set()).add((entity, row["Id"]))
+        wanted = display_name.casefold()
+        found = []
+        # An entry may be stale (a row renamed since): each is checked against its row.
+        for entity, entity_id in sorted(self._by_display_name.get(wanted, ())):
+            stored = self.get(entity, entity_id)
+            if stored is not None and str(stored.get("DisplayName", "")).casefold() == wanted:
+                found.append((entity, stored))
+        return found
 
     def remove(self, entity: str, entity_id: str, moment: datetime) -> JsonDict:
         """Delete a stored row, leaving its Deleted stub; return the stub."""

@@ -19,7 +19,7 @@ from core.services.push_payment import run_push_payment
 from core.services.qbo_changes import run_poll_qbo_changes
 from core.services.status_events import run_deliver_status_events
 from core.services.sync_account import run_sync_account
-from worker.dispatch import QUEUE, DramatiqDispatcher
+from worker.dispatch import QUEUE, DramatiqDispatcher, lane_of_hint
 from worker.runtime import lease_owner, services
 
 
@@ -32,12 +32,13 @@ def check_customer_link(job_id: str) -> None:
 def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], None]]:
     """The actors whose jobs queue more jobs, handing those to `dispatcher`."""
 
-    def sync_account(job_id: str) -> None:
-        """Link one account to its QBO customer, then queue its invoices that waited."""
+    def sync_account(job_id: str, lane: str | None = None) -> None:
+        """Link one account to its QBO customer, then queue its invoices that waited; a
+        sync by name runs its firm's lane (`lane` says which)."""
         ran = services()
         run_sync_account(
             ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher,
-            ran.budget,
+            ran.budget, lane_runs=ran.lane_runs, lane=lane_of_hint(lane),
         )  # fmt: skip
 
     def poll_qbo_changes(job_id: str) -> None:

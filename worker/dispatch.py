@@ -5,7 +5,7 @@ from __future__ import annotations
 import dramatiq
 from redis import Redis
 
-from core.domain.jobs import Job, JobKind
+from core.domain.jobs import Job, JobKind, Lane
 
 QUEUE = "jobs"
 
@@ -24,7 +24,7 @@ class DramatiqDispatcher:
         lane's run waiting for QBO's minute to open); SQL keeps the job either way.
         """
         delay = int(delay_seconds * 1000) or None
-        self._broker.enqueue(message_for(job.id, job.kind), delay=delay)
+        self._broker.enqueue(message_for(job.id, job.kind, lane_hint(job)), delay=delay)
 
     def ping(self) -> None:
         """Raise unless the broker answers."""
@@ -33,7 +33,24 @@ class DramatiqDispatcher:
             client.ping()
 
 
-def message_for(job_id: str, kind: JobKind) -> dramatiq.Message[None]:
+def message_for(job_id: str, kind: JobKind, lane: str | None = None) -> dramatiq.Message[None]:
+    """The message that says "run job X"; a job of a lane says which, as a hint (see
+    core.services.lane_runs)."""
+    kwargs = {} if lane is None else {"lane": lane}
     return dramatiq.Message(
-        queue_name=QUEUE, actor_name=kind.value, args=(job_id,), kwargs={}, options={}
+        queue_name=QUEUE, actor_name=kind.value, args=(job_id,), kwargs=kwargs, options={}
     )
+
+
+def lane_hint(job: Job) -> str | None:
+    """The job's lane as a message carries it: "<firm id>:<lane>"."""
+    return None if job.lane is None else f"{job.firm_id}:{job.lane.value}"
+
+
+def lane_of_hint(hint: str | None) -> tuple[int, Lane] | None:
+    """The firm and lane a message's hint names; None for none, or one it cannot read."""
+    firm, _, lane = (hint or "").partition(":")
+    try:
+        return int(firm), Lane(lane)
+    except ValueError:
+        return None

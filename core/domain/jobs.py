@@ -102,6 +102,7 @@ class Job:
     created_at: datetime
     params: dict[str, Any] = field(default_factory=dict)
     lane: Lane | None = None
+    send_id: str | None = None  # its latest recorded write to QBO (core.domain.sends)
     state: JobState = JobState.QUEUED
     attempts: int = 0
     lease_owner: str | None = None

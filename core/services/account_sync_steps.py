@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -155,13 +155,13 @@ def record_settlements(
     now: datetime,
     dispatcher: JobDispatcher | None,
     *,
-    answered_send: str | None = None,
+    also: Callable[[UnitOfWork], None] | None = None,
 ) -> dict[str, Outcome]:
     """Record how each sync ended, in one transaction, fenced by this worker's leases.
 
     A Synced account queues its invoices that waited for the link; a Skipped account (sync
-    turned off while the job ran) stays Skipped and raises no error. `answered_send` names
-    a recorded send whose answer these outcomes keep (core.domain.sends).
+    turned off while the job ran) stays Skipped and raises no error. `also` writes what else
+    belongs in the same transaction (that a send was answered, say).
     """
     outcomes: dict[str, Outcome] = {}
     pushes: list[Job] = []
@@ -183,8 +183,8 @@ def record_settlements(
             assert account.id is not None
             settlement, error = moves[account.id]
             pushes += _move(uow, account, settlement, error, now, invoices)
-        if answered_send is not None:
-            uow.sends.answered(answered_send, now)
+        if also is not None:
+            also(uow)
         uow.commit()
     for push in pushes:  # without a dispatcher, or with the broker down, the relay sends them
         if dispatcher is not None:

@@ -77,9 +77,10 @@ def bulk_sync(
     queued: list[Job] = []
     with uow:
         accounts, remaining = _select(uow, firm_id, selection)
+        busy = uow.jobs.active_for_targets("account", [a.id for a in accounts if a.id])
         for account in accounts:
             assert account.id is not None
-            active = uow.jobs.active_for("account", account.id)
+            active = busy.get(account.id)
             if active is not None:
                 items.append(BulkItem(account, BulkOutcome.ALREADY_SYNCING, active.id))
                 continue
@@ -107,7 +108,7 @@ def bulk_dry_run(
         connection = uow.connections.for_firm(firm_id)
         if connection is None or connection.broken_reason is not None:
             raise NotConnectedError(None if connection is None else connection.broken_reason)
-        busy = {a.id for a in accounts if a.id and uow.jobs.active_for("account", a.id)}
+        busy = set(uow.jobs.active_for_targets("account", [a.id for a in accounts if a.id]))
         survivors = {
             a.qbo_customer_id: uow.merges.survivor_of(connection.realm_id, a.qbo_customer_id)
             for a in accounts

@@ -32,6 +32,7 @@ from core.services.account_sync_steps import (
     record_sync_transient,
 )
 from core.services.customers import CustomerDirectory
+from core.services.lane_runs import LaneKey, LaneRuns
 from core.services.sync_account_lane import UnpacedBudget, run_sync_lane
 
 __all__ = ["LinkRefusedError", "Outcome", "run_sync_account"]
@@ -48,18 +49,23 @@ def run_sync_account(
     directory: CustomerDirectory | None = None,
     dispatcher: JobDispatcher | None = None,
     budget: RealmBudget | None = None,
+    *,
+    lane_runs: LaneRuns | None = None,
+    lane: LaneKey | None = None,
 ) -> Outcome:
     """Claim the job, link its account to a QBO customer, and record Synced or Failed.
 
     `directory` keeps the realm's customer list; with one, a sync by name runs its firm's
     lane: decided from the list, settled with the firm's other queued syncs by name, at the
-    pace `budget` (the company's room in QBO's minute) allows (sync_account_lane). Without
-    one, the name is looked up in QBO and the list read afresh for near matches.
+    pace `budget` (the company's room in QBO's minute) allows (sync_account_lane), counted
+    among this process's `lane_runs`; `lane` is the message's word for the job's lane.
+    Without a directory, the name is looked up in QBO and the list read afresh for near
+    matches.
     """
     if directory is not None:
         outcome = run_sync_lane(
             uow, connect, directory, budget or UnpacedBudget(), dispatcher, job_id, worker_id,
-            clock,
+            clock, runs=lane_runs, lane=lane,
         )  # fmt: skip
         if outcome is not None:
             return outcome

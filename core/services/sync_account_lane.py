@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from core.domain.jobs import MAX_ATTEMPTS, Lane, request_id
+from core.domain.jobs import MAX_ATTEMPTS, Lane
 from core.domain.linking import LinkAction, plan_link
 from core.domain.qbo import DUPLICATE_NAME, QboCustomer, Room, explain_qbo_error, sync_error
-from core.domain.sends import QboSend, SendItem, new_send_id
+from core.domain.sends import QboSend
 from core.errors import NotConnectedError, QboBatchBudgetError, QboError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, RealmBudget, UnitOfWork
 from core.services.account_sync_steps import (
@@ -37,11 +36,12 @@ from core.services.account_sync_steps import (
     Outcome,
     Settlement,
     claim_lane_syncs,
-    claim_sync,
     claimed_syncs,
     record_settlements,
 )
+from core.services.customer_sends import Answers, NameGroup, ask, customer_send
 from core.services.customers import CustomerDirectory
+from core.services.lane_runs import LaneKey, LaneRuns
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,6 @@ BATCH = 30  # QBO's largest batch
 SINGLES_PER_RUN = 4  # new names one run creates with single calls: a short run, so the next
 # one looks again at whether a batch request fits
 MEMBERS = 90  # most syncs one run takes along
-CUSTOMER = "customer"
 
 
 class UnpacedBudget:
@@ -60,6 +59,11 @@ class UnpacedBudget:
 
     def room(self, realm_id: str) -> Room:
         return Room(singles=460, batches=40)
+
+
+def creates_for(room: Room) -> int:
+    """How many new names a run takes on with this much room in QBO's minute."""
+    return BATCH if room.batches else SINGLES_PER_RUN if room.singles else 0
 
 
 def run_sync_lane(
@@ -71,43 +75,68 @@ def run_sync_lane(
     job_id: str,
     worker_id: str,
     clock: Callable[[], datetime],
+    *,
+    runs: LaneRuns | None = None,
+    lane: LaneKey | None = None,
 ) -> Outcome | None:
     """Run the lane of the job's firm, starting with the job when it can be claimed; None
     when the job is of no lane.
 
     A message whose job is done already, or taken, runs the lane's oldest due job instead,
     so that every message a lane gets keeps it going; when LANE_RUNS runs are at work on the
-    lane, the message is left to them (DEFERRED). Returns the outcome for `job_id`.
+    lane, the message is left to them (DEFERRED). `runs` counts this process's runs; `lane`
+    is the lane the message says the job is of, which spares the database that question.
+    Returns the outcome for `job_id`.
     """
-    with uow:
-        lane = uow.jobs.lane_of(job_id)
-        busy = uow.jobs.lane_runs(*lane, clock()) if lane is not None else 0
-    if lane is None:
-        return None
-    if busy >= LANE_RUNS:
-        return Outcome.DEFERRED
-    firm_id, name = lane
-    lead = claim_sync(uow, job_id, worker_id, clock())
-    if lead is None:
-        taken = claim_lane_syncs(uow, firm_id, name, worker_id, clock(), 1)
-        if not taken:
+    runs = runs or LaneRuns(LANE_RUNS)
+    if lane is not None and not runs.try_enter(lane):
+        return Outcome.DEFERRED  # this process alone has the lane's runs at work
+    entered = lane
+    try:
+        with uow:  # one transaction: every message of a lane passes here
+            lane = lane or uow.jobs.lane_of(job_id)
+            if lane is None:
+                return None
+            if entered is None:
+                if not runs.try_enter(lane):
+                    return Outcome.DEFERRED
+                entered = lane
+            taken = _take(uow, budget, lane, job_id, worker_id, clock())
+            if taken is None:
+                return Outcome.DEFERRED
+            members, room = taken
+            uow.commit()
+        if not members:
             return Outcome.NOT_CLAIMED
-        lead = taken[0]
-    run = _LaneRun(uow, connect, directory, budget, dispatcher, name, worker_id, clock)
-    run.go(lead)
-    return run.outcomes.get(job_id, Outcome.NOT_CLAIMED)
+        run = _LaneRun(uow, connect, directory, budget, dispatcher, lane[1], worker_id, clock)
+        run.go(members, room)
+        return run.outcomes.get(job_id, Outcome.NOT_CLAIMED)
+    finally:
+        if entered is not None:
+            runs.leave(entered)
 
 
-@dataclass
-class _Group:
-    """Accounts of one name: one create serves them all."""
-
-    name: str
-    members: list[Claimed] = field(default_factory=list)
-
-    @property
-    def bid(self) -> str:
-        return str(self.members[0].job.target_id)  # an account id: at most 10 digits
+def _take(
+    uow: UnitOfWork,
+    budget: RealmBudget,
+    lane: LaneKey,
+    job_id: str,
+    worker_id: str,
+    now: datetime,
+) -> tuple[list[Claimed], Room] | None:
+    """Claim the job (or the lane's oldest due one) and as many more as the company's room
+    asks for; None when the lane has its runs at work."""
+    firm_id, name = lane
+    if uow.jobs.lane_runs(firm_id, name, now) >= LANE_RUNS:
+        return None
+    job = uow.jobs.claim(job_id, worker_id, now)
+    jobs = [job] if job else uow.jobs.claim_lane(firm_id, name, worker_id, now, 1)
+    connection = uow.connections.for_firm(firm_id)
+    room = budget.room(connection.realm_id) if connection else UnpacedBudget().room("")
+    wanted = 2 * creates_for(room) - len(jobs)  # about half of a firm's names QBO has
+    if jobs and wanted > 0:
+        jobs += uow.jobs.claim_lane(firm_id, name, worker_id, now, wanted)
+    return claimed_syncs(uow, jobs), room
 
 
 class _LaneRun:
@@ -132,57 +161,52 @@ class _LaneRun:
         self._decided: list[Settlement] = []  # settled from the customer list, not recorded
         self._wait_s = 0.0  # when the run could send nothing: until QBO's minute opens
 
-    def go(self, lead: Claimed) -> None:
-        """Settle the lead and the syncs taken along; hand the lane on."""
-        firm_id = lead.job.firm_id
-        self._hold([lead])
+    def go(self, members: list[Claimed], room: Room) -> None:
+        """Settle the members and what more the room asks for; hand the lane on."""
+        lead = members[0]
+        self._hold(members)
         try:
             if lead.connection is None:
                 raise NotConnectedError()
-            realm_id = lead.connection.realm_id
             qbo = self._connect(lead.connection)
-            self._run(qbo, realm_id, firm_id, lead)
+            self._run(qbo, lead.connection.realm_id, members, room)
         except (QboError, NotConnectedError) as exc:
             self._refuse_held(exc)
         # Not in a `finally`: a worker that dies gives nothing back; its leases run out.
-        self._give_back(list(self._held))
-        self._hand_on(firm_id)
+        self._give_back_and_hand_on(lead.job.firm_id)
 
-    def _run(self, qbo: Qbo, realm_id: str, firm_id: int, lead: Claimed) -> None:
-        fresh = self._resend_unanswered(qbo, realm_id, [lead])
-        room = self._budget.room(realm_id)
-        target = BATCH if room.batches else SINGLES_PER_RUN if room.singles else 0
-        groups: dict[str, _Group] = {}
-        if fresh:
-            self._decide(qbo, realm_id, fresh, groups)
+    def _run(self, qbo: Qbo, realm_id: str, members: list[Claimed], room: Room) -> None:
+        lead, target = members[0], creates_for(room)
+        groups: dict[str, NameGroup] = {}
+        self._decide(qbo, realm_id, self._resend_unanswered(qbo, realm_id, members), groups)
         while len(groups) < target and len(self._held) + len(self.outcomes) < MEMBERS:
-            wanted = max(4, 2 * (target - len(groups)))
+            # More names QBO has than usual: take more along.
+            wanted = min(2 * (target - len(groups)), MEMBERS - len(self._held) - len(self.outcomes))
             taken = claim_lane_syncs(
-                self._uow,
-                firm_id,
-                self._lane,
-                self._worker_id,
-                self._clock(),
-                min(wanted, MEMBERS - len(self._held) - len(self.outcomes)),
+                self._uow, lead.job.firm_id, self._lane, self._worker_id, self._clock(), wanted
             )
             if not taken:
                 break
             self._hold(taken)
-            fresh = self._resend_unanswered(qbo, realm_id, taken)
-            self._decide(qbo, realm_id, fresh, groups)
-        self._settle_decided()
+            self._decide(qbo, realm_id, self._resend_unanswered(qbo, realm_id, taken), groups)
         creates = list(groups.values())[:target]
         if not creates:
+            self._record_decided()
             self._wait_s = room.wait_s
             return
         type_id = self._directory.customer_type_id(realm_id, lead.customer_type, qbo)
         if target == BATCH and len(creates) > 1:
+            send = customer_send(lead.job.firm_id, creates, type_id, self._clock(), batch=True)
+            self._record_decided(and_store=send)
             try:
-                self._create_in_batch(qbo, realm_id, firm_id, creates, type_id)
+                self._settle_send(qbo, realm_id, send, ask(qbo, send))
                 return
-            except QboBatchBudgetError:
-                pass  # another run took the minute's last batch: single calls have room
-        self._create_singly(qbo, realm_id, firm_id, creates[:SINGLES_PER_RUN], type_id)
+            except QboBatchBudgetError:  # another run took the minute's last batch request
+                with self._uow:  # it never left: forget it, and go singly
+                    self._uow.sends.discard(send.id)
+                    self._uow.commit()
+        self._record_decided()
+        self._create_singly(qbo, realm_id, creates[:SINGLES_PER_RUN], type_id)
 
     # What the run holds --------------------------------------------------------------------
 
@@ -190,46 +214,47 @@ class _LaneRun:
         for member in members:
             self._held[member.job.id] = member
 
-    def _record(self, settlements: list[Settlement], *, answered_send: str | None = None) -> None:
-        """Record these members' outcomes in one transaction; they are no longer held."""
-        if not settlements and answered_send is None:
+    def _record(
+        self,
+        settlements: list[Settlement],
+        also: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
+        """Record these members' outcomes (and `also`) in one transaction."""
+        if not settlements and also is None:
             return
         outcomes = record_settlements(
-            self._uow,
-            settlements,
-            self._worker_id,
-            self._clock(),
-            self._dispatcher,
-            answered_send=answered_send,
+            self._uow, settlements, self._worker_id, self._clock(), self._dispatcher, also=also
         )
         self.outcomes.update(outcomes)
         for settlement in settlements:
             self._held.pop(settlement.job.id, None)
 
-    def _give_back(self, job_ids: list[str]) -> None:
-        """Return claimed syncs this run will not settle to the lane, untried."""
-        if not job_ids:
-            return
-        with self._uow:
-            self._uow.jobs.release(job_ids, self._worker_id, self._clock())
-            self._uow.commit()
-        for job_id in job_ids:
-            self._held.pop(job_id, None)
+    def _record_decided(self, *, and_store: QboSend | None = None) -> None:
+        """Record what the customer list decided; with `and_store`, in the same transaction
+        record that send before it goes, and keep the leases of what the run still holds."""
+        decided, self._decided = self._decided, []
+        decided_ids = {s.job.id for s in decided}
+        still_held = [job_id for job_id in self._held if job_id not in decided_ids]
+        now = self._clock()
 
-    def _keep_leases(self) -> None:
-        """Renew the leases of what the run holds: a long wait at the gate keeps its jobs."""
-        with self._uow:
-            self._uow.jobs.renew_leases(list(self._held), self._worker_id, self._clock())
-            self._uow.commit()
+        def store(uow: UnitOfWork) -> None:
+            assert and_store is not None
+            uow.sends.add(and_store)
+            uow.jobs.renew_leases(still_held, self._worker_id, now)
 
-    def _hand_on(self, firm_id: int) -> None:
-        """Wake the lane's next run when it has more due work (later, if QBO's minute is
-        spent); the run's own message is used up."""
-        if self._dispatcher is None:
-            return
+        self._record(decided, store if and_store is not None else None)
+
+    def _give_back_and_hand_on(self, firm_id: int) -> None:
+        """Return the syncs this run did not settle to the lane, untried, and wake the lane's
+        next run when it has due work (later, if QBO's minute is spent)."""
+        now = self._clock()
         with self._uow:
-            following = self._uow.jobs.next_in_lane(firm_id, self._lane, self._clock())
-        if following is None:
+            if self._held:
+                self._uow.jobs.release(list(self._held), self._worker_id, now)
+            following = self._uow.jobs.next_in_lane(firm_id, self._lane, now)
+            self._uow.commit()
+        self._held.clear()
+        if following is None or self._dispatcher is None:
             return
         try:
             self._dispatcher.dispatch(following, delay_seconds=min(self._wait_s, 60.0))
@@ -239,9 +264,11 @@ class _LaneRun:
     # Deciding ------------------------------------------------------------------------------
 
     def _decide(
-        self, qbo: Qbo, realm_id: str, members: list[Claimed], groups: dict[str, _Group]
+        self, qbo: Qbo, realm_id: str, members: list[Claimed], groups: dict[str, NameGroup]
     ) -> None:
         """Plan each member from the kept customer list; add the names to create to `groups`."""
+        if not members:
+            return  # the list is not read for nothing
         index = self._directory.index(realm_id, qbo)
         for member in members:
             if member.job.attempts > MAX_ATTEMPTS:  # its workers kept dying
@@ -269,57 +296,25 @@ class _LaneRun:
                 self._decided.append(Settlement.failed(member.job, plan.error, unlink=unlink))
             else:
                 key = member.display_name.casefold()  # QBO counts names equal whatever the case
-                groups.setdefault(key, _Group(member.display_name)).members.append(member)
-
-    def _settle_decided(self) -> None:
-        decided, self._decided = self._decided, []
-        self._record(decided)
+                groups.setdefault(key, NameGroup(member.display_name)).members.append(member)
 
     # Creating ------------------------------------------------------------------------------
 
-    def _create_in_batch(
-        self,
-        qbo: Qbo,
-        realm_id: str,
-        firm_id: int,
-        groups: list[_Group],
-        type_id: str | None,
-    ) -> None:
-        """Create the groups' names in one batch request, recorded before it is sent."""
-        send = _send_of(firm_id, groups, type_id, self._clock(), batch=True)
-        self._store(send)
-        try:
-            answers = _ask(qbo, send)
-        except QboBatchBudgetError:  # refused at our own gate: it never left
-            with self._uow:
-                self._uow.sends.discard(send.id)
-                self._uow.commit()
-            raise
-        self._settle_send(qbo, realm_id, send, answers)
-
     def _create_singly(
-        self,
-        qbo: Qbo,
-        realm_id: str,
-        firm_id: int,
-        groups: list[_Group],
-        type_id: str | None,
+        self, qbo: Qbo, realm_id: str, groups: list[NameGroup], type_id: str | None
     ) -> None:
         """Create each name with a call of its own while the minute has room for it; what
         does not fit goes back to the lane."""
         for n, group in enumerate(groups):
             if n and not self._budget.room(realm_id).singles:
                 return  # other runs took the room left: the rest wait for the next run
-            send = _send_of(firm_id, [group], type_id, self._clock(), batch=False)
-            self._store(send)
-            self._settle_send(qbo, realm_id, send, _ask(qbo, send))
-
-    def _store(self, send: QboSend) -> None:
-        """Record the send before it goes, and keep the leases of the run's jobs."""
-        with self._uow:
-            self._uow.sends.add(send)
-            self._uow.jobs.renew_leases(list(self._held), self._worker_id, self._clock())
-            self._uow.commit()
+            firm_id = group.members[0].job.firm_id
+            send = customer_send(firm_id, [group], type_id, self._clock(), batch=False)
+            with self._uow:  # recorded before it goes
+                self._uow.sends.add(send)
+                self._uow.jobs.renew_leases(list(self._held), self._worker_id, self._clock())
+                self._uow.commit()
+            self._settle_send(qbo, realm_id, send, ask(qbo, send))
 
     def _resend_unanswered(self, qbo: Qbo, realm_id: str, members: list[Claimed]) -> list[Claimed]:
         """Settle the members whose earlier runs recorded a send that was never answered, by
@@ -332,9 +327,9 @@ class _LaneRun:
         for send in sends:
             self._take_over(send)
             try:
-                answers = _ask(qbo, send)
+                answers = ask(qbo, send)
             except QboBatchBudgetError:
-                continue  # the send waits for the next minute; its members go back below
+                continue  # the send waits for the next minute; its members go back
             self._settle_send(qbo, realm_id, send, answers)
         in_sends = {item.job_id for send in sends for item in send.items}
         return [m for m in members if m.job.id not in in_sends and m.job.id in self._held]
@@ -350,7 +345,7 @@ class _LaneRun:
                 self._uow.commit()
             self._hold(taken)
 
-    def _settle_send(self, qbo: Qbo, realm_id: str, send: QboSend, answers: _Answers) -> None:
+    def _settle_send(self, qbo: Qbo, realm_id: str, send: QboSend, answers: Answers) -> None:
         """Record each held member's answer, and that the send was answered (unless the
         request itself failed on the way: then the members' retry sends it again)."""
         created = [a for a in answers.by_bid.values() if isinstance(a, QboCustomer)]
@@ -362,7 +357,12 @@ class _LaneRun:
                 member = self._held.get(job_id)
                 if member is not None:
                     settlements.append(self._answer_for(qbo, member, draft, answer))
-        self._record(settlements, answered_send=send.id if answers.answered else None)
+        now = self._clock()
+
+        def answered(uow: UnitOfWork) -> None:
+            uow.sends.answered(send.id, now)
+
+        self._record(settlements, answered if answers.answered else None)
 
     def _answer_for(
         self, qbo: Qbo, member: Claimed, draft: dict[str, Any], answer: QboCustomer | QboError
@@ -378,7 +378,7 @@ class _LaneRun:
 
     def _refuse_held(self, refusal: Exception) -> None:
         """The run as a whole failed: each member it holds ends as one sync would."""
-        self._settle_decided()
+        self._record_decided()
         self._record([_refusal(member, refusal) for member in self._held.values()])
 
 
@@ -388,69 +388,6 @@ def _refusal(member: Claimed, refusal: Exception) -> Settlement:
     if isinstance(refusal, QboError):
         return Settlement.failed(member.job, explain_qbo_error(refusal, member.display_name))
     return Settlement.failed(member.job, sync_error(str(refusal), "not_connected"))
-
-
-def _send_of(
-    firm_id: int, groups: list[_Group], type_id: str | None, now: datetime, *, batch: bool
-) -> QboSend:
-    """The request that creates the groups' names, with the request id QBO dedupes on."""
-    send_id = new_send_id()
-    # A batch's id goes with each bId (at most 50 characters together); a single create
-    # keeps the id a job's own create has always had.
-    rid = send_id if batch else request_id(groups[0].members[0].job.id, "create-customer")
-    items = tuple(
-        SendItem(
-            job_id=member.job.id,
-            bid=group.bid,
-            draft={"display_name": group.name, "customer_type_id": type_id},
-        )
-        for group in groups
-        for member in group.members
-    )
-    return QboSend(
-        id=send_id,
-        firm_id=firm_id,
-        entity=CUSTOMER,
-        request_id=rid,
-        batch=batch,
-        created_at=now,
-        items=items,
-    )
-
-
-@dataclass(frozen=True)
-class _Answers:
-    """What QBO answered a send, per bId; `answered` is False when the request failed on
-    the way (a timeout, a dropped connection, a 5xx) and may or may not have been carried out."""
-
-    by_bid: dict[str, QboCustomer | QboError]
-    answered: bool = True
-
-
-def _ask(qbo: Qbo, send: QboSend) -> _Answers:
-    """Send exactly what `send` records."""
-    drafts = send.drafts()
-    try:
-        if send.batch:
-            return _Answers(
-                qbo.create_customers_in_batch(
-                    [(bid, d["display_name"], d["customer_type_id"]) for bid, d in drafts.items()],
-                    request_id=send.request_id,
-                )
-            )
-        [(bid, draft)] = drafts.items()
-        created = qbo.create_customer(
-            draft["display_name"],
-            request_id=send.request_id,
-            customer_type_id=draft["customer_type_id"],
-        )
-        return _Answers({bid: created})
-    except QboBatchBudgetError:
-        raise
-    except QboTransientError as exc:
-        return _Answers({bid: exc for bid in drafts}, answered=False)
-    except QboError as exc:  # refused as a whole: every item's answer
-        return _Answers({bid: exc for bid in drafts})
 
 
 def _linked(get: Callable[[str], QboCustomer | None], member: Claimed) -> QboCustomer | None:

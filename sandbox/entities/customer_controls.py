@@ -57,6 +57,7 @@ def deactivate_customer(ctx: WriteContext, customer_id: str) -> JsonDict:
             row["DisplayName"] = suffixed(ctx, row["DisplayName"], False, row)
             row["Active"] = False
             touch(ctx, "Customer", row)
+            ctx.realm.put("Customer", row)  # its name may have changed
     parent = ctx.realm.get("Customer", customer.get("ParentRef", {}).get("value", ""))
     customer["FullyQualifiedName"] = qualified_name(parent, customer["DisplayName"])
     refresh_names(ctx.realm, "Customer", customer_id, "DisplayName")

@@ -51,10 +51,11 @@ def built_display_name(fields: JsonDict) -> str:
 def claim_name(ctx: WriteContext, display_name: str, own_id: str | None) -> None:
     """6240 unless no other customer, vendor or employee, active or not, has `display_name`."""
     wanted = ctx.options.fold_name(display_name)
-    for entity in NAME_LISTS:
-        for row in ctx.realm.scan(entity):
-            if row["Id"] != own_id and ctx.options.fold_name(row["DisplayName"]) == wanted:
-                raise duplicate_name()
+    for entity, row in ctx.realm.named(display_name):
+        if entity not in NAME_LISTS or row["Id"] == own_id:
+            continue
+        if ctx.options.fold_name(row["DisplayName"]) == wanted:
+            raise duplicate_name()
 
 
 def suffixed(ctx: WriteContext, name: str, active: bool, current: JsonDict | None) -> str:

@@ -263,3 +263,19 @@ def test_an_address_gets_an_id_of_its_own_kept_across_updates_and_qbos_no_geocod
     assert updated["BillAddr"]["Id"] == created["BillAddr"]["Id"]
     assert updated["BillAddr"]["City"] == "Bayview"
     assert (created["BillAddr"]["Lat"], created["BillAddr"]["Long"]) == ("INVALID", "INVALID")
+
+
+def test_a_renamed_customer_holds_its_new_name_and_frees_its_old_one(qbo: QboCalls) -> None:
+    made = qbo.create_customer("Old Name")
+
+    renamed = qbo.post(
+        "customer",
+        {"Id": made["Id"], "SyncToken": made["SyncToken"], "sparse": True,
+         "DisplayName": "New Name"},
+    )  # fmt: skip
+
+    assert renamed.status_code == 200
+    taken = qbo.post("customer", {"DisplayName": "new name"})
+    assert taken.status_code == 400
+    assert fault_of(taken)["code"] == "6240"
+    assert qbo.post("customer", {"DisplayName": "Old Name"}).status_code == 200

@@ -17,7 +17,6 @@ from core.adapters.db.tables import (
     oauth_states,
     payments,
     qbo_connections,
-    qbo_send_items,
     qbo_sends,
     status_changes,
     status_event_subscriptions,
@@ -207,6 +206,17 @@ class SqlJobs:
             jobs.c.state.in_(ACTIVE_STATES),
         )
         return self._s.scalars(query).first()
+
+    def active_for_targets(self, target_type: str, target_ids: Sequence[int]) -> dict[int, Job]:
+        """The queued or running job of each of these records that has one, by record id."""
+        if not target_ids:
+            return {}
+        query = sa.select(Job).filter(
+            jobs.c.target_type == target_type,
+            jobs.c.target_id.in_(list(target_ids)),
+            jobs.c.state.in_(ACTIVE_STATES),
+        )
+        return {job.target_id: job for job in self._s.scalars(query)}
 
     def claim(self, job_id: str, owner: str, now: datetime) -> Job | None:
         claimable = sa.or_(
@@ -673,6 +683,8 @@ class SqlSends:
         self._s = session
 
     def add(self, send: QboSend) -> None:
+        """Record the send, and that it is the latest of each of its jobs."""
+        items = [{"job_id": i.job_id, "bid": i.bid, "draft": i.draft} for i in send.items]
         self._s.execute(
             sa.insert(qbo_sends).values(
                 id=send.id,
@@ -680,41 +692,26 @@ class SqlSends:
                 entity=send.entity,
                 request_id=send.request_id,
                 batch=send.batch,
+                items=items,
                 created_at=send.created_at,
             )
         )
         self._s.execute(
-            sa.insert(qbo_send_items),
-            [
-                {
-                    "send_id": send.id,
-                    "job_id": item.job_id,
-                    "position": position,
-                    "bid": item.bid,
-                    "draft": item.draft,
-                }
-                for position, item in enumerate(send.items)
-            ],
+            sa.update(jobs)
+            .where(jobs.c.id.in_([item.job_id for item in send.items]))
+            .values(send_id=send.id),
+            execution_options={"synchronize_session": False},
         )
 
     def unanswered_for(self, job_ids: Sequence[str]) -> list[QboSend]:
-        """The sends not answered yet that any of these jobs is part of, oldest first."""
+        """The sends not answered yet that are the latest of any of these jobs, oldest first."""
         if not job_ids:
             return []
-        containing = sa.select(qbo_send_items.c.send_id).where(
-            qbo_send_items.c.job_id.in_(list(job_ids))
-        )
+        latest = sa.select(jobs.c.send_id).where(jobs.c.id.in_(list(job_ids)))
         rows = self._s.execute(
             sa.select(qbo_sends)
-            .where(qbo_sends.c.id.in_(containing), qbo_sends.c.finished_at.is_(None))
+            .where(qbo_sends.c.id.in_(latest), qbo_sends.c.finished_at.is_(None))
             .order_by(qbo_sends.c.created_at)
-        ).all()
-        if not rows:
-            return []
-        items = self._s.execute(
-            sa.select(qbo_send_items)
-            .where(qbo_send_items.c.send_id.in_([row.id for row in rows]))
-            .order_by(qbo_send_items.c.position)
         ).all()
         return [
             QboSend(
@@ -724,11 +721,7 @@ class SqlSends:
                 request_id=row.request_id,
                 batch=row.batch,
                 created_at=row.created_at,
-                items=tuple(
-                    SendItem(job_id=item.job_id, bid=item.bid, draft=item.draft)
-                    for item in items
-                    if item.send_id == row.id
-                ),
+                items=tuple(SendItem(i["job_id"], i["bid"], i["draft"]) for i in row.items),
             )
             for row in rows
         ]
@@ -741,7 +734,10 @@ class SqlSends:
 
     def discard(self, send_id: str) -> None:
         """Forget a send that never left (its gate refused it before it went)."""
-        self._s.execute(sa.delete(qbo_send_items).where(qbo_send_items.c.send_id == send_id))
+        self._s.execute(
+            sa.update(jobs).where(jobs.c.send_id == send_id).values(send_id=None),
+            execution_options={"synchronize_session": False},
+        )
         self._s.execute(sa.delete(qbo_sends).where(qbo_sends.c.id == send_id))
 
 

@@ -187,6 +187,8 @@ jobs = sa.Table(
     sa.Column("target_id", sa.Integer, nullable=False),
     sa.Column("params", sa.JSON, nullable=False),
     sa.Column("lane", enum_column(Lane)),
+    # The latest write to QBO recorded for the job (qbo_sends); resent while unanswered.
+    sa.Column("send_id", sa.String(32)),
     sa.Column("state", enum_column(JobState), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("lease_owner", sa.String(100)),
@@ -222,20 +224,10 @@ qbo_sends = sa.Table(
     sa.Column("entity", sa.String(32), nullable=False),
     sa.Column("request_id", sa.String(50), nullable=False),
     sa.Column("batch", sa.Boolean, nullable=False),
+    # [{"job_id", "bid", "draft"}]: exactly what the request carries, for which job.
+    sa.Column("items", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("finished_at", UtcDateTime),
-)
-
-qbo_send_items = sa.Table(
-    "qbo_send_items",
-    metadata,
-    sa.Column("send_id", sa.ForeignKey("qbo_sends.id"), primary_key=True),
-    sa.Column("job_id", sa.ForeignKey("jobs.id"), primary_key=True),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("bid", sa.String(10), nullable=False),
-    sa.Column("draft", sa.JSON, nullable=False),
-    # A job's next run looks for the sends it may already be part of.
-    sa.Index(None, "job_id"),
 )
 
 status_changes = sa.Table(

@@ -27,6 +27,7 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
+        batch_op.add_column(sa.Column("send_id", sa.String(length=32), nullable=True))
         batch_op.create_index(
             batch_op.f("ix_jobs_firm_id_lane_state_created_at"),
             ["firm_id", "lane", "state", "created_at"],
@@ -43,35 +44,17 @@ def upgrade() -> None:
         sa.Column("entity", sa.String(length=32), nullable=False),
         sa.Column("request_id", sa.String(length=50), nullable=False),
         sa.Column("batch", sa.Boolean(), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("finished_at", UtcDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["firm_id"], ["firms.id"], name=op.f("fk_qbo_sends_firm_id_firms")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_qbo_sends")),
     )
-    op.create_table(
-        "qbo_send_items",
-        sa.Column("send_id", sa.String(length=32), nullable=False),
-        sa.Column("job_id", sa.String(length=36), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("bid", sa.String(length=10), nullable=False),
-        sa.Column("draft", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], name=op.f("fk_qbo_send_items_job_id_jobs")
-        ),
-        sa.ForeignKeyConstraint(
-            ["send_id"], ["qbo_sends.id"], name=op.f("fk_qbo_send_items_send_id_qbo_sends")
-        ),
-        sa.PrimaryKeyConstraint("send_id", "job_id", name=op.f("pk_qbo_send_items")),
-    )
-    with op.batch_alter_table("qbo_send_items", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_qbo_send_items_job_id"), ["job_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("qbo_send_items", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_qbo_send_items_job_id"))
-    op.drop_table("qbo_send_items")
     op.drop_table("qbo_sends")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_firm_id_lane_state_created_at"))
+        batch_op.drop_column("send_id")
         batch_op.drop_column("lane")
