@@ -13,18 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
+import sqlalchemy as sa
 
 from api.bench_noop import NOOP
 from api.bench_support import (
     Processes,
+    backlog_worked_off,
     bench_database,
     dramatiq_command,
     drop_namespace,
     new_namespace,
-    wait_until_consuming,
-    wait_until_drained,
 )
 from core.adapters.crypto import generate_key
+from core.adapters.db.tables import jobs
 from core.bootstrap import Services, build_services
 from core.config import Settings
 from core.domain.records import Account
@@ -83,20 +84,11 @@ def run_pipeline(
             "QBSYNC_QBO_PACING": "off",  # the sandbox throttles nothing: qbsync is measured
         }
         with Processes(env) as running:
-            running.start(
-                "noop worker", dramatiq_command("api.bench_noop", processes=1, threads=threads)
-            )
-            wait_until_consuming(broker, redis_url, namespace)
-            noop = _noop_rate(broker, redis_url, namespace, jobs)
+            noop = _noop_rate(running, broker, redis_url, namespace, jobs, threads)
             progress(f"no-op jobs: {noop:.0f} a second")
-            running.stop("noop worker")
-            running.start(
-                "pipeline worker", dramatiq_command("worker.main", processes=1, threads=threads)
-            )
-            wait_until_consuming(broker, redis_url, namespace)
-            pipeline = _pipeline_rate(services, DramatiqDispatcher(broker), firm_id, progress)
+            dispatcher = DramatiqDispatcher(broker)
+            pipeline = _pipeline_rate(running, services, dispatcher, firm_id, threads, progress)
             progress(f"single-account sync jobs: {pipeline:.0f} a second")
-            running.stop_all()
             peaks = dict(running.peaks_mb)
         broker.close()
         drop_namespace(redis_url, namespace)
@@ -131,43 +123,61 @@ def _firm_with_accounts(services: Services, state: SandboxState, url: str, accou
     return firm_id
 
 
-def _noop_rate(broker: dramatiq.Broker, redis_url: str, namespace: str, jobs: int) -> float:
-    started = time.monotonic()
+def _noop_rate(
+    running: Processes,
+    broker: dramatiq.Broker,
+    redis_url: str,
+    namespace: str,
+    jobs: int,
+    threads: int,
+) -> float:
+    """No-op jobs a second while the worker works off a backlog of `jobs` of them."""
     for _ in range(jobs):
         broker.enqueue(dramatiq.Message(queue_name=QUEUE, actor_name=NOOP, args=(), kwargs={},
                                         options={}))  # fmt: skip
-    done = wait_until_drained(redis_url, namespace)
-    return jobs / (done - started)
+    running.start("noop worker", dramatiq_command("api.bench_noop", processes=1, threads=threads))
+    first, done = backlog_worked_off(redis_url, namespace, jobs)
+    running.stop("noop worker")
+    return (jobs - 1) / (done - first)
 
 
 def _pipeline_rate(
+    running: Processes,
     services: Services,
     dispatcher: DramatiqDispatcher,
     firm_id: int,
+    threads: int,
     progress: Callable[[str], None],
 ) -> float:
-    """Queue a sync job per account, each with its message, while the worker runs them."""
+    """Sync jobs a second while the worker works off a backlog of single-account syncs:
+    from the first claim to the last outcome, as the jobs themselves record them."""
     with services.uow() as uow:
         page, total = uow.accounts.list(firm_id, status=None, offset=0, limit=10**9)
-        account_ids = [a.id for a in page]
-    started = time.monotonic()
+        account_ids = [a.id for a in page if a.id is not None]
     for start in range(0, total, CHUNK):
         now = services.clock()
         with services.uow() as uow:
             queued = []
-            for account in uow.accounts.by_ids(
-                [i for i in account_ids[start : start + CHUNK] if i]
-            ):
+            for account in uow.accounts.by_ids(account_ids[start : start + CHUNK]):
                 job = start_sync_job(uow, account, now, {})
                 job.published_at = now  # its message goes right after the commit
                 queued.append(job)
             uow.commit()
         for job in queued:
             dispatcher.dispatch(job)
-    progress(f"{total} sync jobs queued in {time.monotonic() - started:.1f} s")
+    progress(f"{total} single-account sync jobs queued, one message each")
+    running.start("pipeline worker", dramatiq_command("worker.main", processes=1, threads=threads))
     while True:
         with services.uow() as uow:
             syncing = uow.accounts.count_by_status(firm_id).get(SyncStatus.SYNCING, 0)
         if not syncing:
-            return total / (time.monotonic() - started)
+            break
         time.sleep(0.05)  # polling the database for the end, not a synchronisation
+    with services.engine.connect() as connection:
+        first, last = connection.execute(
+            sa.select(sa.func.min(jobs.c.started_at), sa.func.max(jobs.c.finished_at)).where(
+                jobs.c.firm_id == firm_id
+            )
+        ).one()
+    running.stop("pipeline worker")
+    return float(total / (last - first).total_seconds())

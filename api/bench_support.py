@@ -72,6 +72,20 @@ def wait_until_drained(redis_url: str, namespace: str, timeout_s: float = 120.0)
         client.close()
 
 
+def backlog_worked_off(redis_url: str, namespace: str, backlog: int) -> tuple[float, float]:
+    """Watch a worker work off the jobs queue's backlog of `backlog` messages: the monotonic
+    times the first was acknowledged and the queue was empty."""
+    client = Redis.from_url(redis_url)
+    key = f"{namespace}:{QUEUE}.msgs"
+    try:
+        while client.hlen(key) >= backlog:
+            time.sleep(0.002)  # watching for the first ack, not a synchronisation
+        first = time.monotonic()
+    finally:
+        client.close()
+    return first, wait_until_drained(redis_url, namespace)
+
+
 def wait_until_consuming(broker: dramatiq.Broker, redis_url: str, namespace: str) -> None:
     """Wait until a worker consumes the queue: it takes a message naming no job, which it
     acks at once (the worker's start-up is not part of what a bench measures)."""
