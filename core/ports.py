@@ -154,6 +154,9 @@ class PaymentRepository(Protocol):
     def live_external_ids_by_invoice(
         self, invoice_ids: Sequence[int]
     ) -> Mapping[int, Sequence[str]]: ...
+    def batchable_push_jobs(
+        self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
+    ) -> Sequence[str]: ...
 
 
 class SettingsRepository(Protocol):
@@ -309,6 +312,12 @@ class Qbo(Protocol):
         A resent batch with the same request id and bIds replays instead of writing again.
         len(request_id) + len(bId) must stay within 50 (ValueError otherwise).
         """
+        ...
+
+    def create_payments_in_batch(
+        self, drafts: Sequence[tuple[str, QboPaymentDraft]], *, request_id: str
+    ) -> dict[str, QboPayment | QboError]:
+        """Create up to 30 payments in one request, by bId, as `create_invoices_in_batch`."""
         ...
 
 

@@ -108,6 +108,25 @@ class FakeBooks(FakeLists):
         self._maybe_fail()
         return self._once(request_id, "create_payment", lambda: self._write_payment(draft))
 
+    def create_payments_in_batch(
+        self, drafts: Sequence[tuple[str, QboPaymentDraft]], *, request_id: str
+    ) -> dict[str, QboPayment | QboError]:
+        if not drafts:
+            return {}
+        self._maybe_fail()
+        results: dict[str, QboPayment | QboError] = {}
+        for bid, draft in drafts:
+
+            def create(draft: QboPaymentDraft = draft) -> QboPayment:
+                return self._write_payment(draft)
+
+            try:
+                results[bid] = self._once(request_id + bid, "create_payment", create, lose=False)
+            except QboError as exc:
+                results[bid] = exc
+        self._lose_answer()
+        return results
+
     def get_payment(self, payment_id: str) -> QboPayment | None:
         self._maybe_fail()
         return self.payments.get(payment_id)

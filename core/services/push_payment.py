@@ -10,16 +10,16 @@ QBO's payment method of that name where the company has one, else a note on the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.billing import Payment
 from core.domain.jobs import Job, request_id
-from core.domain.qbo import STALE_SYNC_TOKEN, QboPaymentDraft, explain_push_error, sync_error
-from core.domain.records import QboConnection
+from core.domain.qbo import STALE_SYNC_TOKEN, explain_push_error, sync_error
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
 from core.services.job_runs import gave_up_error
+from core.services.payment_push_steps import PaymentClaim, claim_payment_push, payment_draft
+from core.services.push_payment_batch import run_payment_batch
 from core.services.push_runs import (
     PushOutcome,
     QboCopy,
@@ -28,17 +28,6 @@ from core.services.push_runs import (
     record_transient,
     record_waiting,
 )
-from core.services.pushes import payment_waits_for
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    job: Job
-    payment: Payment  # as it was when claimed
-    customer_id: str | None
-    invoice_qbo_id: str | None
-    connection: QboConnection | None
-    waits: str | None
 
 
 def run_push_payment(
@@ -49,10 +38,26 @@ def run_push_payment(
     worker_id: str,
     clock: Callable[[], datetime],
 ) -> PushOutcome:
-    """Claim the job and bring the payment's QBO copy up to date."""
-    claimed = _claim(uow, job_id, worker_id, clock())
+    """Claim the job and bring the payment's QBO copy up to date; a new payment's create
+    takes the firm's other queued creates along into one batch request."""
+    claimed = claim_payment_push(uow, job_id, worker_id, clock())
     if claimed is None:
         return PushOutcome.NOT_CLAIMED
+    batched = run_payment_batch(uow, connect, dispatcher, claimed, worker_id, clock)
+    if batched is not None:
+        return batched
+    return push_claimed_payment(uow, connect, dispatcher, claimed, worker_id, clock)
+
+
+def push_claimed_payment(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    dispatcher: JobDispatcher,
+    claimed: PaymentClaim,
+    worker_id: str,
+    clock: Callable[[], datetime],
+) -> PushOutcome:
+    """Bring a claimed payment's QBO copy up to date with calls of its own."""
     job, payment = claimed.job, claimed.payment
     gave_up = gave_up_error(job)
     if gave_up is not None:
@@ -79,29 +84,6 @@ def run_push_payment(
     return record_pushed(uow, dispatcher, job, worker_id, clock(), payment.version, copy)
 
 
-def _claim(uow: UnitOfWork, job_id: str, worker_id: str, now: datetime) -> _Claimed | None:
-    with uow:
-        job = uow.jobs.claim(job_id, worker_id, now)
-        if job is None:
-            return None
-        payment = uow.payments.get_by_id(job.target_id)
-        assert payment is not None
-        invoice = uow.invoices.get_by_id(payment.invoice_id)
-        assert invoice is not None
-        account = uow.accounts.get_by_id(invoice.account_id)
-        assert account is not None
-        claimed = _Claimed(
-            job=job,
-            payment=payment,
-            customer_id=account.qbo_customer_id,
-            invoice_qbo_id=invoice.qbo_id,
-            connection=uow.connections.for_firm(job.firm_id),
-            waits=None if payment.deleted_at else payment_waits_for(uow, payment),
-        )
-        uow.commit()
-        return claimed
-
-
 def _delete_old(qbo: Qbo, payment: Payment, job: Job) -> None:
     """Delete the QBO copy of an earlier version (or of a deleted payment), if there is one."""
     if payment.qbo_id is None:
@@ -120,19 +102,8 @@ def _delete_old(qbo: Qbo, payment: Payment, job: Job) -> None:
                 raise
 
 
-def _create(qbo: Qbo, claimed: _Claimed) -> QboCopy:
-    payment = claimed.payment
-    assert claimed.customer_id is not None and claimed.invoice_qbo_id is not None
-    method_id = qbo.find_payment_method_id(payment.method) if payment.method else None
-    note = f"Method: {payment.method}" if payment.method and method_id is None else None
-    draft = QboPaymentDraft(
-        customer_id=claimed.customer_id,
-        total_amt=payment.amount,
-        invoice_id=claimed.invoice_qbo_id,
-        txn_date=payment.paid_on,
-        payment_method_id=method_id,
-        private_note=note,
-    )
-    step = f"create-v{payment.version}"
+def _create(qbo: Qbo, claimed: PaymentClaim) -> QboCopy:
+    draft = payment_draft(qbo, claimed)
+    step = f"create-v{claimed.payment.version}"
     created = qbo.create_payment(draft, request_id=request_id(claimed.job.id, step))
     return QboCopy(created.id, created.sync_token)

@@ -210,6 +210,11 @@ class _KeptQbo:
     ) -> dict[str, QboCustomer | QboError]:
         return self._call(lambda qbo: qbo.create_customers_in_batch(drafts, request_id=request_id))
 
+    def create_payments_in_batch(
+        self, drafts: Sequence[tuple[str, QboPaymentDraft]], *, request_id: str
+    ) -> dict[str, QboPayment | QboError]:
+        return self._call(lambda qbo: qbo.create_payments_in_batch(drafts, request_id=request_id))
+
     def _call(self, action: Callable[[Qbo], T]) -> T:
         firm_id = self._connection.firm_id
         token = self._keeper.access_token(firm_id)

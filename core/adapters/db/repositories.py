@@ -661,6 +661,32 @@ class SqlPayments:
         """The firm's own ids of these payments, by our id."""
         return _external_ids(self._s, payments, payment_ids)
 
+    def batchable_push_jobs(
+        self, firm_id: int, exclude_job_id: str, now: datetime, limit: int
+    ) -> Sequence[str]:
+        """Queued, due push jobs of the firm's payments that QBO does not hold yet, of
+        invoices it does: creates one batch request can carry together, oldest first."""
+        query = (
+            sa.select(jobs.c.id)
+            .join(payments, payments.c.id == jobs.c.target_id)
+            .join(invoices, invoices.c.id == payments.c.invoice_id)
+            .where(
+                jobs.c.firm_id == firm_id,
+                jobs.c.target_type == "payment",
+                jobs.c.kind == JobKind.PUSH_PAYMENT,
+                jobs.c.state == JobState.QUEUED,
+                _due(now),
+                jobs.c.id != exclude_job_id,
+                jobs.c.attempts == 0,
+                payments.c.qbo_id.is_(None),
+                payments.c.deleted_at.is_(None),
+                invoices.c.qbo_id.is_not(None),
+            )
+            .order_by(jobs.c.created_at)
+            .limit(limit)
+        )
+        return list(self._s.scalars(query))
+
     def live_external_ids_by_invoice(
         self, invoice_ids: Sequence[int]
     ) -> Mapping[int, Sequence[str]]:

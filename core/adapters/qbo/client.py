@@ -264,6 +264,18 @@ class QboClient:
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
         return parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid)
 
+    def create_payments_in_batch(
+        self, drafts: Sequence[tuple[str, QboPaymentDraft]], *, request_id: str
+    ) -> dict[str, QboPayment | QboError]:
+        """Create up to 30 payments in one request; each bId's payment or its fault, unraised,
+        as `create_invoices_in_batch` does."""
+        bodies = [(bid, billing_payloads.payment(draft)) for bid, draft in drafts]
+        batch = billing_payloads.create_batch("Payment", bodies, request_id)
+        if not drafts:
+            return {}
+        body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
+        return parse_create_batch(body, [bid for bid, _ in drafts], QboPayment, intuit_tid=tid)
+
     def create_customers_in_batch(
         self, drafts: Sequence[tuple[str, str, str | None]], *, request_id: str
     ) -> dict[str, QboCustomer | QboError]:

@@ -1,0 +1,88 @@
+"""A firm's backlog of payment creates goes to QBO in batch requests, each item's answer
+recorded against its own payment, and a batch resent after a crash creates nothing twice
+(SPEC §3, design/jobs.md §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.bootstrap import Services
+from core.domain.jobs import Job
+from core.domain.status import SyncStatus
+from core.services.push_invoice import run_push_invoice
+from core.services.push_payment import run_push_payment
+from core.services.push_runs import PushOutcome
+from tests.billing import after_the_lease, linked_account, new_invoice, new_payment, stored
+from tests.conftest import Firm, Sandbox
+from tests.crashes import DiesAfter, WorkerKilled
+from tests.fakes import RecordingDispatcher
+
+
+def run(services: Services, job: Job, connect: Any = None, clock: Any = None) -> PushOutcome:
+    return run_push_payment(
+        services.uow(), connect or services.qbo, RecordingDispatcher(), job.id, "w",
+        clock or services.clock,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def backlog(services: Services, firm: Firm) -> list[tuple[int, Job]]:
+    """Three payments of three invoices QBO holds, each queued for its push."""
+    account_id = linked_account(services, firm, "acc", "Paying Client Ltd")
+    queued = []
+    for n in range(1, 4):
+        invoice, invoice_job = new_invoice(services, firm, account_id, f"inv-{n}")
+        assert invoice_job is not None and invoice.id is not None
+        run_push_invoice(
+            services.uow(), services.qbo, RecordingDispatcher(), invoice_job.id, "w",
+            services.clock,
+        )  # fmt: skip
+        payment, job = new_payment(services, firm, invoice.id, f"pay-{n}", "80.00")
+        assert job is not None and payment.id is not None
+        queued.append((payment.id, job))
+    return queued
+
+
+def counted(sandbox: Sandbox, what: str) -> int:
+    return sandbox.state.throttle.counters.of(sandbox.realm_id)[what]
+
+
+def payments_in_qbo(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return sandbox.state.query(sandbox.realm_id, "select * from Payment").get("Payment", [])
+
+
+def test_one_job_takes_the_queued_payment_creates_along_in_one_batch(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    before, writes = counted(sandbox, "batches"), counted(sandbox, "writes")
+
+    assert run(services, backlog[0][1]) is PushOutcome.SYNCED
+
+    assert counted(sandbox, "batches") - before == 1
+    assert counted(sandbox, "writes") - writes == 3  # the batch's three items, no call alone
+    in_qbo = payments_in_qbo(sandbox)
+    assert len(in_qbo) == 3
+    for payment_id, job in backlog:
+        pushed = stored(services, "payment", payment_id)
+        assert (pushed.status, pushed.up_to_date) == (SyncStatus.SYNCED, True)
+        assert pushed.qbo_id in {p["Id"] for p in in_qbo}
+        assert run(services, job) is PushOutcome.NOT_CLAIMED  # its message finds it done
+
+
+def test_a_payment_batch_resent_after_the_worker_died_creates_nothing_twice(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    with pytest.raises(WorkerKilled):
+        run(services, backlog[0][1], connect=DiesAfter(services.qbo, "create_payments_in_batch"))
+    assert len(payments_in_qbo(sandbox)) == 3  # QBO made them; qbsync never heard
+    before = counted(sandbox, "batches")
+
+    for _, job in reversed(backlog):  # the leases run out; each job runs again
+        run(services, job, clock=after_the_lease)
+
+    assert counted(sandbox, "batches") - before == 1  # the same batch, sent again
+    assert len(payments_in_qbo(sandbox)) == 3
+    qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
+    assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
