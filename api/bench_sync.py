@@ -17,17 +17,13 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
-from redis import Redis
-
+from api.bench_support import bench_database, bench_namespace, drop_namespace
 from core.adapters.crypto import generate_key
-from core.adapters.db.migrate import upgrade
 from core.bootstrap import Services, build_services
 from core.config import Settings
 from core.domain.records import Account
@@ -85,9 +81,9 @@ def run_first_sync(
         state.add_customer(realm_id, DisplayName=_name(n))
     demo_customers = len(state.customers(realm_id)) - existing
     key = generate_key()
-    namespace = f"qbsync-bench-{uuid.uuid4().hex[:8]}"
+    namespace = bench_namespace()
     with (
-        _database(postgres_url) as database_url,
+        bench_database(postgres_url) as database_url,
         SandboxServer(state, server="waitress") as sandbox,
     ):
         settings = Settings(
@@ -119,7 +115,7 @@ def run_first_sync(
             counts = _settle(services, firm_id, started, progress)
             wall = time.monotonic() - started
         broker.close()
-        _drop_namespace(redis_url, namespace)
+        drop_namespace(redis_url, namespace)
         services.engine.dispose()
     used = state.throttle.counters.of(realm_id)
     singles = used["reads"] + used["writes"] - used["batch_items"]
@@ -178,23 +174,6 @@ def _settle(
 
 
 @contextmanager
-def _database(postgres_url: str) -> Iterator[str]:
-    """A database of the bench's own on the server, migrated, dropped afterwards."""
-    name = f"qbsync_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def _workers(settings: Settings, key: str, processes: int, threads: int) -> Iterator[None]:
     """The worker and scheduler processes of the Procfile, on the bench's database and Redis."""
     env = {
@@ -222,10 +201,3 @@ def _workers(settings: Settings, key: str, processes: int, threads: int) -> Iter
             process.terminate()
         for process in processes_run:
             process.wait(timeout=60)
-
-
-def _drop_namespace(redis_url: str, namespace: str) -> None:
-    client = Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{namespace}:*"):
-        client.delete(key)
-    client.close()
