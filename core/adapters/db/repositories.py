@@ -205,9 +205,22 @@ class SqlAccounts:
                 )
             )
         total = self._s.scalar(sa.select(sa.func.count()).select_from(accounts).where(*where))
-        query = sa.select(Account).where(*where).order_by(accounts.c.id)
-        page = self._s.scalars(query.offset(offset).limit(limit)).all()
-        return page, total or 0
+        total = total or 0
+        if offset >= total:
+            return [], total
+        # The page's ids first, then their rows: the offset skips index entries (an index-only
+        # scan on PostgreSQL), not rows; and it skips them from the nearer end, the count
+        # telling which, so that no page walks past more than half of the matches.
+        ids = sa.select(accounts.c.id).where(*where)
+        after = total - offset - limit  # matches after the page
+        if after < offset:
+            ids = ids.order_by(accounts.c.id.desc()).offset(max(after, 0))
+            ids = ids.limit(min(limit, total - offset))
+        else:
+            ids = ids.order_by(accounts.c.id).offset(offset).limit(limit)
+        on_page = ids.subquery()
+        query = sa.select(Account).join(on_page, accounts.c.id == on_page.c.id)
+        return self._s.scalars(query.order_by(accounts.c.id)).all(), total
 
     def external_ids(self, account_ids: Sequence[int]) -> dict[int, str]:
         """The firm's own ids of these accounts, by our id (for showing records that name them)."""
