@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
 from types import TracebackType
 from typing import Any, Self
 
@@ -9,10 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from core.adapters.db import repositories as repos
 from core.adapters.db.tables import map_records
 from core.errors import ConflictError
+
+# Seconds a pooled PostgreSQL connection may rest before it is pinged on its next use.
+PING_AFTER_IDLE = 1.0
+RETURNED_AT = "qbsync_returned_at"
 
 
 def create_db_engine(url: str) -> sa.Engine:
@@ -27,7 +34,34 @@ def create_db_engine(url: str) -> sa.Engine:
     # LIMIT and a fixed share for any name pattern, and hashes a sequential scan of the whole
     # table: 10 ms at 100,000 accounts where the plan made for the values takes 1 ms (seen
     # in `qbsync bench api`). Planning each statement costs a fraction of a millisecond.
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
+    engine = sa.create_engine(url, connect_args={"prepare_threshold": None})
+    event.listen(engine, "checkin", _note_return)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+def _note_return(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(
+    dialect: sa.Dialect, dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any
+) -> None:
+    """Check that a connection idle in the pool still answers before it is used.
+
+    What `pool_pre_ping` does, but only for connections idle longer than PING_AFTER_IDLE: a
+    request takes a connection several times (its API key, then its service), and one that
+    answered a moment ago is as good as one pinged now; the ping would cost a round trip
+    each time. A ping that fails drops every pooled connection (the server restarted) and
+    the pool connects afresh.
+    """
+    returned_at = record.info.get(RETURNED_AT)
+    if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE:
+        return  # just connected, or just used
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.InvalidatePoolError("the database did not answer a ping") from exc
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
