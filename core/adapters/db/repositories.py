@@ -212,9 +212,9 @@ class SqlAccounts:
         # scan on PostgreSQL), not rows; and it skips them from the nearer end, the count
         # telling which, so that no page walks past more than half of the matches.
         ids = sa.select(accounts.c.id).where(*where)
-        after = total - offset - limit  # matches after the page
+        after = max(total - offset - limit, 0)  # matches after the page
         if after < offset:
-            ids = ids.order_by(accounts.c.id.desc()).offset(max(after, 0))
+            ids = ids.order_by(accounts.c.id.desc()).offset(after)
             ids = ids.limit(min(limit, total - offset))
         else:
             ids = ids.order_by(accounts.c.id).offset(offset).limit(limit)
