@@ -11,7 +11,12 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.adapters.crypto import FernetVault
-from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
+from core.adapters.db.unit_of_work import (
+    SqlUnitOfWork,
+    create_db_engine,
+    read_session_factory,
+    session_factory,
+)
 from core.adapters.event_sender import HttpStatusEventSender
 from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
 from core.adapters.qbo.client import HttpQboClients
@@ -39,9 +44,15 @@ class Services:
     clock: Callable[[], datetime]
     customers: CustomerDirectory  # companies' customer lists, kept briefly between requests
     events: StatusEventSender  # POSTs status events to the firms' own systems
+    read_sessions: sessionmaker[Session]
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work for services that only read: its statements run without a
+        transaction around them, and a flush or commit raises."""
+        return SqlUnitOfWork(self.read_sessions, read_only=True)
 
     def database_ok(self) -> bool:
         """Whether the database answers a trivial query."""
@@ -94,4 +105,5 @@ def build_services(
         clock=clock,
         customers=CustomerDirectory(settings.customer_cache_seconds),
         events=events or HttpStatusEventSender(),
+        read_sessions=read_session_factory(engine),
     )

@@ -41,7 +41,7 @@ class Accounts(MethodView):
         """List the firm's accounts, optionally of one status or by name (`q`)"""
         page, size = args["page"], args["page_size"]
         found = account_service.list_accounts(
-            app_context().services.uow(),
+            app_context().services.reader(),
             current_firm_id(),
             status=args["status"],
             name_contains=args["q"],
