@@ -19,7 +19,7 @@ from core.domain.jobs import Job, JobKind, JobState, new_job_id
 from core.errors import ConflictError
 from core.services.firms import create_firm
 from tests.conftest import DB_BACKENDS
-from tests.servers import POSTGRES_URL
+from tests.servers import HAS_POSTGRES, POSTGRES_URL
 
 LIST_INDEXES = {"ix_accounts_firm_id_status_id", "ix_accounts_firm_id_id"}
 TRIGRAM_INDEX = "ix_accounts_lower_name_trgm"
@@ -110,3 +110,28 @@ def test_migration_0007_adds_the_list_indexes_and_its_downgrade_removes_them(
     assert set(account_indexes(url)) == set(added)
     if postgresql:
         assert "USING gin (lower((name)::text) gin_trgm_ops)" in added[TRIGRAM_INDEX]
+        assert set(accounts_storage(url)) == {
+            "autovacuum_vacuum_scale_factor=0.01",
+            "autovacuum_vacuum_insert_scale_factor=0.01",
+        }
+
+
+@pytest.mark.skipif(not HAS_POSTGRES, reason="PostgreSQL does not answer")
+@pytest.mark.parametrize("unmigrated_database_url", ["postgresql"], indirect=True)
+def test_migration_0007_downgrade_gives_accounts_the_default_autovacuum_again(
+    unmigrated_database_url: str,
+) -> None:
+    upgrade(unmigrated_database_url, "0007")
+    command.downgrade(alembic_config(unmigrated_database_url), "0006")
+
+    assert accounts_storage(unmigrated_database_url) == []
+
+
+def accounts_storage(database_url: str) -> list[str]:
+    """The accounts table's storage parameters on PostgreSQL (`name=value`)."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        query = sa.text("SELECT reloptions FROM pg_class WHERE relname = 'accounts'")
+        options: list[str] = connection.scalar(query) or []
+    engine.dispose()
+    return options

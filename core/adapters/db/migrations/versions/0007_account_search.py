@@ -7,6 +7,13 @@ PostgreSQL counts 80,000 matches in it in 4 ms where the three-column index take
 PostgreSQL a trigram index on `lower(name)` serves `q` (a name contains a text, any case),
 which no B-tree can; SQLite gets no such index and scans.
 
+An index-only scan reads the table for every page the visibility map does not mark
+all-visible, and every update of an account clears its page's mark until VACUUM sets it
+again: 3,000 updates spread over 100,000 accounts made counting the 80,000 synced ones read
+71,670 rows and take 11 ms instead of 3.6 ms. PostgreSQL's autovacuum waits for a fifth of
+the table to change; on accounts it comes after a hundredth (changed or inserted), so that
+the syncs that keep updating accounts do not slow their lists down for long.
+
 pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner may create it. The
 downgrade leaves it installed, as other schemas of the database may use it.
 
@@ -25,6 +32,7 @@ branch_labels = None
 depends_on = None
 
 TRIGRAM_INDEX = "ix_accounts_lower_name_trgm"
+AUTOVACUUM = ("autovacuum_vacuum_scale_factor", "autovacuum_vacuum_insert_scale_factor")
 
 
 def upgrade() -> None:
@@ -36,10 +44,12 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(f"CREATE INDEX {TRIGRAM_INDEX} ON accounts USING gin (lower(name) gin_trgm_ops)")
+        op.execute(f"ALTER TABLE accounts SET ({', '.join(f'{o} = 0.01' for o in AUTOVACUUM)})")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE accounts RESET ({', '.join(AUTOVACUUM)})")
         op.execute(f"DROP INDEX {TRIGRAM_INDEX}")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_firm_id_id"))
