@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from api.bench_support import descendants, peak_rss_mb
 from core.adapters.db.tables import accounts as accounts_table
 from core.bootstrap import build_services
 from core.config import Settings
@@ -130,7 +131,7 @@ def run_api_latency(
         load_before = os.getloadavg()[0]
         latency = measure(base_url, seeded.api_key, operations, progress)
         load_after = os.getloadavg()[0]
-        rss = peak_rss_mb(process.pid)
+        rss = web_rss_mb(process.pid)
     filtered = ("failed_page", "synced_page", "enqueue")
     return ApiLatencyReport(
         accounts=accounts,
@@ -321,20 +322,11 @@ def _free_port() -> int:
         return port
 
 
-def peak_rss_mb(master_pid: int) -> dict[str, float]:
+def web_rss_mb(master_pid: int) -> dict[str, float]:
     """The peak resident set (VmHWM) of gunicorn's master and of each of its workers, in MB."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    processes = {"master": master_pid} | {
-        f"worker {n}": int(pid) for n, pid in enumerate(children, start=1)
-    }
-    return {name: _vm_hwm_mb(pid) for name, pid in processes.items()}
-
-
-def _vm_hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)  # kB
-    raise BenchError(f"no VmHWM for process {pid}")
+    workers = descendants(master_pid)
+    processes = {"master": master_pid} | {f"worker {n}": pid for n, pid in enumerate(workers, 1)}
+    return {name: round(peak_rss_mb(pid), 1) for name, pid in processes.items()}
 
 
 def format_report(report: ApiLatencyReport) -> str:

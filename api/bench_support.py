@@ -1,10 +1,12 @@
-"""What the benchmarks share: a database of their own on the server, a Redis namespace."""
+"""What the benchmarks share: a database and a Redis namespace of their own, and how much
+memory a process took at its peak."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 from redis import Redis
@@ -29,14 +31,43 @@ def bench_database(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def bench_namespace() -> str:
-    """A Redis namespace of one bench run's own."""
+def new_namespace() -> str:
+    """A Redis key prefix of the bench's own."""
     return f"qbsync-bench-{uuid.uuid4().hex[:8]}"
 
 
 def drop_namespace(redis_url: str, namespace: str) -> None:
-    """Delete every key the run left under `namespace`."""
+    """Delete every key under the namespace."""
     client = Redis.from_url(redis_url)
     for key in client.scan_iter(match=f"{namespace}:*"):
         client.delete(key)
     client.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The most memory the process has held at once (VmHWM), in MB; 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """The process's children, theirs, and so on (Linux)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found

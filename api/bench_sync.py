@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from api.bench_support import bench_database, bench_namespace, drop_namespace
+from api.bench_support import bench_database, drop_namespace, new_namespace
 from core.adapters.crypto import generate_key
 from core.bootstrap import Services, build_services
 from core.config import Settings
@@ -81,7 +81,7 @@ def run_first_sync(
         state.add_customer(realm_id, DisplayName=_name(n))
     demo_customers = len(state.customers(realm_id)) - existing
     key = generate_key()
-    namespace = bench_namespace()
+    namespace = new_namespace()
     with (
         bench_database(postgres_url) as database_url,
         SandboxServer(state, server="waitress") as sandbox,

@@ -226,11 +226,11 @@ def bench_api(
     """The admin API's latency over one firm's accounts: pages, filtered pages, name searches
     and sync requests, one at a time against the Procfile's web process (p50, p99)."""
     from api.bench_api import format_report, run_api_latency
-    from api.bench_support import bench_database, bench_namespace, drop_namespace
+    from api.bench_support import bench_database, drop_namespace, new_namespace
     from core.adapters.crypto import generate_key
 
     logging.basicConfig(level=logging.WARNING)
-    namespace = bench_namespace()
+    namespace = new_namespace()
     try:
         with bench_database(postgres_url) as database_url:
             report = run_api_latency(
