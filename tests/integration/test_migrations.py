@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from core.adapters.db.migrate import alembic_config, upgrade
 from core.adapters.db.tables import metadata
@@ -21,6 +22,7 @@ from core.services.firms import create_firm
 from tests.conftest import DB_BACKENDS
 from tests.servers import HAS_POSTGRES, POSTGRES_URL
 
+ACCOUNT_SEARCH = "0007"  # the revision of migrations/versions/0007_account_search.py
 LIST_INDEXES = {"ix_accounts_firm_id_status_id", "ix_accounts_firm_id_id"}
 TRIGRAM_INDEX = "ix_accounts_lower_name_trgm"
 
@@ -91,16 +93,23 @@ def account_indexes(database_url: str) -> dict[str, str]:
     return found
 
 
-def test_migration_0007_adds_the_list_indexes_and_its_downgrade_removes_them(
+def revision_before(revision: str) -> str:
+    """The revision the given one upgrades from."""
+    down = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+    assert down is not None and isinstance(down.down_revision, str)
+    return down.down_revision
+
+
+def test_the_account_search_migration_adds_the_list_indexes_and_its_downgrade_removes_them(
     unmigrated_database_url: str,
 ) -> None:
     url = unmigrated_database_url
-    upgrade(url, "0006")
+    upgrade(url, revision_before(ACCOUNT_SEARCH))
     before = set(account_indexes(url))
 
-    upgrade(url, "0007")
+    upgrade(url, ACCOUNT_SEARCH)
     added = account_indexes(url)
-    command.downgrade(alembic_config(url), "0006")
+    command.downgrade(alembic_config(url), revision_before(ACCOUNT_SEARCH))
     after_downgrade = set(account_indexes(url))
     upgrade(url)
 
@@ -118,11 +127,11 @@ def test_migration_0007_adds_the_list_indexes_and_its_downgrade_removes_them(
 
 @pytest.mark.skipif(not HAS_POSTGRES, reason="PostgreSQL does not answer")
 @pytest.mark.parametrize("unmigrated_database_url", ["postgresql"], indirect=True)
-def test_migration_0007_downgrade_gives_accounts_the_default_autovacuum_again(
+def test_the_account_search_downgrade_gives_accounts_the_default_autovacuum_again(
     unmigrated_database_url: str,
 ) -> None:
-    upgrade(unmigrated_database_url, "0007")
-    command.downgrade(alembic_config(unmigrated_database_url), "0006")
+    upgrade(unmigrated_database_url, ACCOUNT_SEARCH)
+    command.downgrade(alembic_config(unmigrated_database_url), revision_before(ACCOUNT_SEARCH))
 
     assert accounts_storage(unmigrated_database_url) == []
 
