@@ -17,7 +17,7 @@ def require_api_key() -> None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         _unauthorized("Send your API key as 'Authorization: Bearer <key>'.")
-    firm_id = firm_for_api_key(app_context().services.uow(), key.strip())
+    firm_id = firm_for_api_key(app_context().services.reader(), key.strip())
     if firm_id is None:
         _unauthorized("The API key is not valid or has been revoked.")
     g.firm_id = firm_id

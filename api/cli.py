@@ -182,3 +182,64 @@ def bench_sync(
     write_report(asdict(report), json_path)
     click.echo(json.dumps(asdict(report)))
     click.echo(f"report written to {json_path}")
+
+
+@bench.command("api")
+@click.option(
+    "--accounts",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=100),
+    help="Accounts of the firm (at least the sync requests sent: samples + 20).",
+)
+@click.option(
+    "--samples",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Timed requests of each kind, after 20 untimed ones.",
+)
+@click.option(
+    "--postgres-url",
+    envvar="QBSYNC_BENCH_POSTGRES_URL",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    show_default=True,
+    help="A PostgreSQL server; the bench makes a database of its own there and drops it.",
+)
+@click.option(
+    "--redis-url",
+    envvar="QBSYNC_BENCH_REDIS_URL",
+    default="redis://127.0.0.1:6379/14",
+    show_default=True,
+    help="A Redis server; the bench uses a namespace of its own and deletes it.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    default="bench-api.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the report.",
+)
+def bench_api(
+    accounts: int, samples: int, postgres_url: str, redis_url: str, json_path: Path
+) -> None:
+    """The admin API's latency over one firm's accounts: pages, filtered pages, name searches
+    and sync requests, one at a time against the Procfile's web process (p50, p99)."""
+    from api.bench_api import format_report, run_api_latency
+    from api.bench_support import bench_database, drop_namespace, new_namespace
+    from core.adapters.crypto import generate_key
+
+    logging.basicConfig(level=logging.WARNING)
+    namespace = new_namespace()
+    try:
+        with bench_database(postgres_url) as database_url:
+            report = run_api_latency(
+                database_url, redis_url, namespace, generate_key(), accounts=accounts,
+                samples=samples, progress=click.echo,
+            )  # fmt: skip
+    finally:
+        drop_namespace(redis_url, namespace)
+    json_path.write_text(report.to_json())
+    click.echo(format_report(report))
+    click.echo(f"report written to {json_path}")

@@ -73,8 +73,26 @@ class PageArgsSchema(StrictSchema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class TrimmedString(fields.String):
+    """A string with its surrounding white space removed before it is validated."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class AccountListArgsSchema(PageArgsSchema):
     status = fields.Enum(SyncStatus, by_value=True, load_default=None)
+    q = TrimmedString(
+        load_default=None,
+        validate=[
+            validate.Length(min=1, max=200, error="Give 1 to 200 characters, or leave q out."),
+            validate.Regexp(r"\A[^\x00-\x1f\x7f]*\Z", error="q holds no control characters."),
+        ],
+        metadata={
+            "description": "Only accounts whose name contains this text, in any case (1-200 "
+            "characters once surrounding white space is removed; % and _ match themselves)"
+        },
+    )
 
 
 class AccountPageSchema(Schema):

@@ -11,7 +11,12 @@ from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.adapters.crypto import FernetVault
-from core.adapters.db.unit_of_work import SqlUnitOfWork, create_db_engine, session_factory
+from core.adapters.db.unit_of_work import (
+    SqlUnitOfWork,
+    create_db_engine,
+    read_session_factory,
+    session_factory,
+)
 from core.adapters.event_sender import HttpStatusEventSender
 from core.adapters.gate import (
     MemoryRealmGate,
@@ -49,9 +54,15 @@ class Services:
     events: StatusEventSender  # POSTs status events to the firms' own systems
     budget: RealmBudget  # each company's room in QBO's minute, as the gate sees it
     lane_runs: LaneRuns  # the lane runs this process has at work
+    read_sessions: sessionmaker[Session]
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work for services that only read: its statements run without a
+        transaction around them, and a flush or commit raises."""
+        return SqlUnitOfWork(self.read_sessions, read_only=True)
 
     def database_ok(self) -> bool:
         """Whether the database answers a trivial query."""
@@ -114,4 +125,5 @@ def build_services(
         events=events or HttpStatusEventSender(),
         budget=gate,
         lane_runs=LaneRuns(LANE_RUNS),
+        read_sessions=read_session_factory(engine),
     )

@@ -38,12 +38,13 @@ class Accounts(MethodView):
     @blp.arguments(AccountListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, AccountPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List the firm's accounts, optionally of one status"""
+        """List the firm's accounts, optionally of one status or by name (`q`)"""
         page, size = args["page"], args["page_size"]
         found = account_service.list_accounts(
-            app_context().services.uow(),
+            app_context().services.reader(),
             current_firm_id(),
             status=args["status"],
+            name_contains=args["q"],
             offset=(page - 1) * size,
             limit=size,
         )

@@ -75,11 +75,20 @@ def get_account(uow: UnitOfWork, firm_id: int, external_id: str) -> Account:
 
 
 def list_accounts(
-    uow: UnitOfWork, firm_id: int, *, status: SyncStatus | None, offset: int, limit: int
+    uow: UnitOfWork,
+    firm_id: int,
+    *,
+    status: SyncStatus | None,
+    offset: int,
+    limit: int,
+    name_contains: str | None = None,
 ) -> AccountPage:
-    """A page of the firm's accounts, optionally of one status, oldest first."""
+    """A page of the firm's accounts, oldest first: of one status, whose name contains a text
+    (any case), or both."""
     with uow:
-        items, total = uow.accounts.list(firm_id, status=status, offset=offset, limit=limit)
+        items, total = uow.accounts.list(
+            firm_id, status=status, name_contains=name_contains, offset=offset, limit=limit
+        )
         return AccountPage(items=items, total=total)
 
 

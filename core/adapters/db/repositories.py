@@ -168,19 +168,44 @@ class SqlAccounts:
         offset: int,
         limit: int,
         with_activity: bool = False,
+        name_contains: str | None = None,
     ) -> tuple[Sequence[Account], int]:
-        query = sa.select(Account).filter_by(firm_id=firm_id)
+        """A page of the firm's accounts by id, and how many match in all.
+
+        `name_contains` matches anywhere in the name, in any case, its `%`, `_` and `\\`
+        taken literally (the pattern escapes with `/`, which any string setting reads alike).
+        """
+        where = [accounts.c.firm_id == firm_id]
         if status is not None:
-            query = query.filter_by(status=status)
+            where.append(accounts.c.status == status)
+        if name_contains is not None:
+            literal = name_contains.replace("/", "//").replace("%", "/%").replace("_", "/_")
+            # Both sides folded by the database's lower(): the expression of the trigram index.
+            pattern = sa.func.lower(f"%{literal}%")
+            where.append(sa.func.lower(accounts.c.name).like(pattern, escape="/"))
         if with_activity:  # invoices or payments: a payment always belongs to an invoice
-            query = query.filter(
+            where.append(
                 sa.exists().where(
                     invoices.c.account_id == accounts.c.id, invoices.c.deleted_at.is_(None)
                 )
             )
-        total = self._s.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-        page = self._s.scalars(query.order_by(Account.id).offset(offset).limit(limit)).all()  # type: ignore[arg-type]
-        return page, total
+        total = self._s.scalar(sa.select(sa.func.count()).select_from(accounts).where(*where))
+        total = total or 0
+        if offset >= total:
+            return [], total
+        # The page's ids first, then their rows: the offset skips index entries (an index-only
+        # scan on PostgreSQL), not rows; and it skips them from the nearer end, the count
+        # telling which, so that no page walks past more than half of the matches.
+        ids = sa.select(accounts.c.id).where(*where)
+        after = max(total - offset - limit, 0)  # matches after the page
+        if after < offset:
+            ids = ids.order_by(accounts.c.id.desc()).offset(after)
+            ids = ids.limit(min(limit, total - offset))
+        else:
+            ids = ids.order_by(accounts.c.id).offset(offset).limit(limit)
+        on_page = ids.subquery()
+        query = sa.select(Account).join(on_page, accounts.c.id == on_page.c.id)
+        return self._s.scalars(query.order_by(accounts.c.id)).all(), total
 
     def external_ids(self, account_ids: Sequence[int]) -> dict[int, str]:
         """The firm's own ids of these accounts, by our id (for showing records that name them)."""
