@@ -162,6 +162,9 @@ def seed_accounts(database_url: str, encryption_key: str, count: int) -> Seeded:
                 by_status[statuses[n]].append(external_id)
                 rows.append(_account_row(firm_id, n, external_id, statuses[n], now, rng))
             connection.execute(accounts_table.insert(), rows)
+    with services.uow() as uow:  # loaded around the repository: counted afresh
+        uow.accounts.recount(firm_id)
+        uow.commit()
     with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("VACUUM ANALYZE"))
     services.engine.dispose()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import threading
-from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -128,29 +126,49 @@ def firms_create(name: str) -> None:
     click.echo(f"firm {firm_id} created; API key (shown once): {key}")
 
 
+# The parts of `qbsync bench sync` (api.bench_all.run_all).
+PARTS = ("first-sync", "pipeline", "api")
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks: long runs against the sandbox at QBO's limits (not tests)."""
 
 
 @bench.command("sync")
-@click.option("--accounts", default=10_000, show_default=True, help="Accounts of the firm.")
-@click.option("--latency-ms", default=100.0, show_default=True, help="Sandbox latency per call.")
-@click.option("--processes", default=1, show_default=True, help="Worker processes.")
-@click.option("--threads", default=8, show_default=True, help="Threads per worker process.")
+@click.option(
+    "--accounts", default=10_000, show_default=True, type=click.IntRange(min=2),
+    help="(a, d) Accounts of the firm whose first sync is timed.",
+)  # fmt: skip
+@click.option(
+    "--pipeline-jobs", default=10_000, show_default=True, type=click.IntRange(min=2),
+    help="(b) Single-account sync jobs, and as many no-op jobs.",
+)  # fmt: skip
+@click.option(
+    "--api-accounts", default=100_000, show_default=True, type=click.IntRange(min=100),
+    help="(c) Accounts of the firm whose API is timed.",
+)  # fmt: skip
+@click.option(
+    "--api-samples", default=500, show_default=True, type=click.IntRange(min=2),
+    help="(c) Timed requests of each kind.",
+)  # fmt: skip
+@click.option(
+    "--part", "parts", multiple=True, type=click.Choice(PARTS),
+    help="Run only this part (repeatable); all three by default.",
+)  # fmt: skip
 @click.option(
     "--postgres-url",
     envvar="QBSYNC_BENCH_POSTGRES_URL",
     default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
     show_default=True,
-    help="A PostgreSQL server; the bench makes a database of its own there and drops it.",
+    help="A PostgreSQL server; the bench makes databases of its own there and drops them.",
 )
 @click.option(
     "--redis-url",
     envvar="QBSYNC_BENCH_REDIS_URL",
     default="redis://127.0.0.1:6379/14",
     show_default=True,
-    help="A Redis server; the bench uses a namespace of its own and deletes it.",
+    help="A Redis server; the bench uses namespaces of its own and deletes them.",
 )
 @click.option(
     "--json",
@@ -162,25 +180,29 @@ def bench() -> None:
 )
 def bench_sync(
     accounts: int,
-    latency_ms: float,
-    processes: int,
-    threads: int,
+    pipeline_jobs: int,
+    api_accounts: int,
+    api_samples: int,
+    parts: tuple[str, ...],
     postgres_url: str,
     redis_url: str,
     json_path: Path,
 ) -> None:
-    """A firm's first sync, half of its accounts QBO customers already: wall time against
-    the floor QBO's limits allow, QBO requests, reads and 429s."""
+    """Issue 16's measurements in one run: (a) a firm's first sync against the floor QBO's
+    limits allow, (b) the pipeline against Dramatiq's no-op jobs, (c) the API's latency,
+    (d) small firms' syncs meanwhile, (e) each process's peak memory."""
+    from api.bench_all import run_all, summary
     from api.bench_support import write_report
-    from api.bench_sync import run_first_sync
 
     logging.basicConfig(level=logging.WARNING)
-    report = run_first_sync(
-        accounts, postgres_url, redis_url, latency_ms=latency_ms, processes=processes,
-        threads=threads, progress=click.echo,
+    report = run_all(
+        postgres_url, redis_url, accounts=accounts, pipeline_jobs=pipeline_jobs,
+        api_accounts=api_accounts, api_samples=api_samples, parts=parts or PARTS,
+        progress=click.echo,
     )  # fmt: skip
-    write_report(asdict(report), json_path)
-    click.echo(json.dumps(asdict(report)))
+    write_report(report, json_path)
+    for line in summary(report):
+        click.echo(line)
     click.echo(f"report written to {json_path}")
 
 

@@ -26,8 +26,10 @@ def a_linked_account(
     with services.uow() as uow:
         stored = uow.accounts.get_by_id(account.id or 0)
         assert stored is not None and stored.id is not None
-        stored.status = status
+        stored.status = status  # set, not moved: the firm's kept counts are counted again
         stored.qbo_customer_id = customer_id
+        uow.flush()
+        uow.accounts.recount(firm_id)
         uow.commit()
         return stored.id
 

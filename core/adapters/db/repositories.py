@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from core.adapters.db import account_counts
 from core.adapters.db.tables import (
     accounts,
     customer_merges,
@@ -126,6 +127,7 @@ class SqlAccounts:
 
     def add(self, account: Account) -> None:
         self._s.add(account)
+        account_counts.note(self._s, account.firm_id, account.status, +1)
 
     def get(self, firm_id: int, external_id: str) -> Account | None:
         query = sa.select(Account).filter_by(firm_id=firm_id, external_id=external_id)
@@ -153,12 +155,13 @@ class SqlAccounts:
         return list(self._s.scalars(query.order_by(Account.id)))  # type: ignore[arg-type]
 
     def count_by_status(self, firm_id: int) -> dict[SyncStatus, int]:
-        query = (
-            sa.select(accounts.c.status, sa.func.count())
-            .where(accounts.c.firm_id == firm_id)
-            .group_by(accounts.c.status)
-        )
-        return {SyncStatus(status): count for status, count in self._s.execute(query)}
+        """How many of the firm's accounts have each status (those it has any of)."""
+        return dict(account_counts.counts_of(self._s, firm_id))
+
+    def recount(self, firm_id: int) -> None:
+        """Count the firm's accounts of each status afresh (after a bulk load around this
+        repository); the caller commits."""
+        account_counts.recount(self._s, firm_id)
 
     def list(
         self,
@@ -189,8 +192,12 @@ class SqlAccounts:
                     invoices.c.account_id == accounts.c.id, invoices.c.deleted_at.is_(None)
                 )
             )
-        total = self._s.scalar(sa.select(sa.func.count()).select_from(accounts).where(*where))
-        total = total or 0
+        if name_contains is None and not with_activity:  # kept counts answer: no count(*)
+            counts = account_counts.counts_of(self._s, firm_id)
+            total = counts.get(status, 0) if status is not None else sum(counts.values())
+        else:
+            counted = sa.select(sa.func.count()).select_from(accounts).where(*where)
+            total = self._s.scalar(counted) or 0
         if offset >= total:
             return [], total
         # The page's ids first, then their rows: the offset skips index entries (an index-only
@@ -506,6 +513,9 @@ class SqlHistory:
 
     def add(self, change: StatusChange) -> None:
         self._s.add(change)
+        if change.record_type == "account":  # an account moved: the firm's counts move too
+            account_counts.note(self._s, change.firm_id, change.from_status, -1)
+            account_counts.note(self._s, change.firm_id, change.to_status, +1)
 
     def for_record(self, record_type: str, record_id: int) -> list[StatusChange]:
         query = (

@@ -137,6 +137,17 @@ sa.Index(
     postgresql_ops={"lower_name": "gin_trgm_ops"},
 ).ddl_if(dialect="postgresql")
 
+# How many accounts each firm has of each status, kept in step with every account written
+# (core.adapters.db.account_counts): a list's total and the summary read one row, not count
+# a firm's 100,000 accounts.
+account_counts = sa.Table(
+    "account_counts",
+    metadata,
+    sa.Column("firm_id", sa.ForeignKey("firms.id"), primary_key=True),
+    sa.Column("status", enum_column(SyncStatus), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
 MONEY = sa.Numeric(15, 2)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from core.adapters.db import account_counts
 from core.adapters.db import repositories as repos
 from core.adapters.db.tables import map_records
 from core.errors import ConflictError
@@ -136,7 +137,13 @@ class SqlUnitOfWork:
         self._guarded(self._active().flush)
 
     def commit(self) -> None:
-        self._guarded(self._active().commit)
+        session = self._active()
+
+        def write() -> None:
+            account_counts.write_pending(session)  # in the same transaction as what they count
+            session.commit()
+
+        self._guarded(write)
 
     def _active(self) -> Session:
         assert self._session is not None, "use the unit of work inside `with uow:`"
