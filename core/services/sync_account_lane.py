@@ -197,9 +197,10 @@ class _LaneRun:
         type_id = self._directory.customer_type_id(realm_id, lead.customer_type, qbo)
         if target == BATCH and len(creates) > 1:
             send = customer_send(lead.job.firm_id, creates, type_id, self._clock(), batch=True)
-            self._record_decided(and_store=send)
+            self._store(send)
             try:
-                self._settle_send(qbo, realm_id, send, ask(qbo, send))
+                # What the list decided is recorded with the batch's answers: one transaction.
+                self._settle_send(qbo, realm_id, send, ask(qbo, send), with_decided=True)
                 return
             except QboBatchBudgetError:  # another run took the minute's last batch request
                 with self._uow:  # it never left: forget it, and go singly
@@ -229,20 +230,17 @@ class _LaneRun:
         for settlement in settlements:
             self._held.pop(settlement.job.id, None)
 
-    def _record_decided(self, *, and_store: QboSend | None = None) -> None:
-        """Record what the customer list decided; with `and_store`, in the same transaction
-        record that send before it goes, and keep the leases of what the run still holds."""
+    def _record_decided(self) -> None:
+        """Record what the customer list decided."""
         decided, self._decided = self._decided, []
-        decided_ids = {s.job.id for s in decided}
-        still_held = [job_id for job_id in self._held if job_id not in decided_ids]
-        now = self._clock()
+        self._record(decided)
 
-        def store(uow: UnitOfWork) -> None:
-            assert and_store is not None
-            uow.sends.add(and_store)
-            uow.jobs.renew_leases(still_held, self._worker_id, now)
-
-        self._record(decided, store if and_store is not None else None)
+    def _store(self, send: QboSend) -> None:
+        """Record the send before it goes, and keep the leases of what the run holds."""
+        with self._uow:
+            self._uow.sends.add(send)
+            self._uow.jobs.renew_leases(list(self._held), self._worker_id, self._clock())
+            self._uow.commit()
 
     def _give_back_and_hand_on(self, firm_id: int) -> None:
         """Return the syncs this run did not settle to the lane, untried, and wake the lane's
@@ -310,10 +308,7 @@ class _LaneRun:
                 return  # other runs took the room left: the rest wait for the next run
             firm_id = group.members[0].job.firm_id
             send = customer_send(firm_id, [group], type_id, self._clock(), batch=False)
-            with self._uow:  # recorded before it goes
-                self._uow.sends.add(send)
-                self._uow.jobs.renew_leases(list(self._held), self._worker_id, self._clock())
-                self._uow.commit()
+            self._store(send)
             self._settle_send(qbo, realm_id, send, ask(qbo, send))
 
     def _resend_unanswered(self, qbo: Qbo, realm_id: str, members: list[Claimed]) -> list[Claimed]:
@@ -345,9 +340,18 @@ class _LaneRun:
                 self._uow.commit()
             self._hold(taken)
 
-    def _settle_send(self, qbo: Qbo, realm_id: str, send: QboSend, answers: Answers) -> None:
+    def _settle_send(
+        self,
+        qbo: Qbo,
+        realm_id: str,
+        send: QboSend,
+        answers: Answers,
+        *,
+        with_decided: bool = False,
+    ) -> None:
         """Record each held member's answer, and that the send was answered (unless the
-        request itself failed on the way: then the members' retry sends it again)."""
+        request itself failed on the way: then the members' retry sends it again); with
+        `with_decided`, what the list decided in the same transaction."""
         created = [a for a in answers.by_bid.values() if isinstance(a, QboCustomer)]
         self._directory.remember(realm_id, created)  # near matches and later runs see them
         settlements = []
@@ -362,6 +366,8 @@ class _LaneRun:
         def answered(uow: UnitOfWork) -> None:
             uow.sends.answered(send.id, now)
 
+        if with_decided:
+            settlements, self._decided = self._decided + settlements, []
         self._record(settlements, answered if answers.answered else None)
 
     def _answer_for(

@@ -512,18 +512,34 @@ class SqlHistory:
         self._s = session
 
     def add(self, change: StatusChange) -> None:
-        self._s.add(change)
+        """Keep the change, to be written with the session's next flush or commit."""
+        self._s.info.setdefault(_PENDING_HISTORY, []).append(change)
         if change.record_type == "account":  # an account moved: the firm's counts move too
             account_counts.note(self._s, change.firm_id, change.from_status, -1)
             account_counts.note(self._s, change.firm_id, change.to_status, +1)
 
     def for_record(self, record_type: str, record_id: int) -> list[StatusChange]:
+        write_pending_history(self._s)
         query = (
             sa.select(StatusChange)
             .filter_by(record_type=record_type, record_id=record_id)
             .order_by(StatusChange.id)  # type: ignore[arg-type]
         )
         return list(self._s.scalars(query))
+
+
+_PENDING_HISTORY = "pending_status_changes"
+_HISTORY_COLUMNS = [c.name for c in status_changes.columns if c.name != "id"]
+
+
+def write_pending_history(session: Session) -> None:
+    """Write the status changes the session was given, in the order given, in one
+    executemany (a short statement, not one a row that returns their ids: no caller reads
+    the id of a change it records, and readers load them)."""
+    pending: list[StatusChange] = session.info.pop(_PENDING_HISTORY, [])
+    if pending:
+        rows = [{name: getattr(change, name) for name in _HISTORY_COLUMNS} for change in pending]
+        session.execute(sa.insert(status_changes), rows)
 
 
 class SqlSettings:
@@ -823,6 +839,7 @@ class SqlStatusEvents:
 
     def last_change_id(self, firm_id: int) -> int:
         """The id of the firm's latest status change; 0 if it has none."""
+        write_pending_history(self._s)
         query = sa.select(sa.func.max(status_changes.c.id)).where(
             status_changes.c.firm_id == firm_id
         )
@@ -834,6 +851,7 @@ class SqlStatusEvents:
         Empty while a transaction writing status changes takes too long to commit: the next
         delivery reads again.
         """
+        write_pending_history(self._s)
         if not self._settled():
             return []
         query = (
@@ -846,6 +864,7 @@ class SqlStatusEvents:
 
     def due(self, now: datetime, firm_id: int | None = None) -> list[StatusEventSubscription]:
         """The subscriptions (or the firm's) with changes to deliver and no backoff to wait out."""
+        write_pending_history(self._s)
         subscriptions = status_event_subscriptions
         waiting = sa.exists().where(
             status_changes.c.firm_id == subscriptions.c.firm_id,

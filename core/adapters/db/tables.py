@@ -145,6 +145,9 @@ account_counts = sa.Table(
     metadata,
     sa.Column("firm_id", sa.ForeignKey("firms.id"), primary_key=True),
     sa.Column("status", enum_column(SyncStatus), primary_key=True),
+    # Each transaction adds its moves to one of a few rows a status, picked at random, so
+    # that workers settling one firm's accounts at once seldom wait for each other's lock.
+    sa.Column("shard", sa.Integer, primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
 )
 

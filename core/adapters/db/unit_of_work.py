@@ -29,13 +29,14 @@ def create_db_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    # No server-side prepared statements: psycopg prepares a statement after its fifth run,
-    # and PostgreSQL may then switch to one plan for any values when its estimate looks no
+    # Prepared statements planned for their values: psycopg prepares a statement after its
+    # fifth run (sparing PostgreSQL the parse, which a worker's many small statements feel),
+    # and PostgreSQL would then switch to one plan for any values when its estimate looks no
     # worse. For a page of accounts that generic plan guesses a tenth of the rows for any
     # LIMIT and a fixed share for any name pattern, and hashes a sequential scan of the whole
     # table: 10 ms at 100,000 accounts where the plan made for the values takes 1 ms (seen
-    # in `qbsync bench api`). Planning each statement costs a fraction of a millisecond.
-    engine = sa.create_engine(url, connect_args={"prepare_threshold": None})
+    # in `qbsync bench api`). Planning each run costs a fraction of a millisecond.
+    engine = sa.create_engine(url, connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
     event.listen(engine, "checkin", _note_return)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
@@ -134,12 +135,20 @@ class SqlUnitOfWork:
         self._session = None
 
     def flush(self) -> None:
-        self._guarded(self._active().flush)
+        session = self._active()
+
+        def write() -> None:
+            session.flush()
+            repos.write_pending_history(session)
+
+        self._guarded(write)
 
     def commit(self) -> None:
         session = self._active()
 
         def write() -> None:
+            session.flush()  # the records first: the history names them
+            repos.write_pending_history(session)
             account_counts.write_pending(session)  # in the same transaction as what they count
             session.commit()
 

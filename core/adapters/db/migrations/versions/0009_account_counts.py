@@ -35,15 +35,16 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column("shard", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["firm_id"], ["firms.id"], name=op.f("fk_account_counts_firm_id_firms")
         ),
-        sa.PrimaryKeyConstraint("firm_id", "status", name=op.f("pk_account_counts")),
+        sa.PrimaryKeyConstraint("firm_id", "status", "shard", name=op.f("pk_account_counts")),
     )
     op.execute(
-        "INSERT INTO account_counts (firm_id, status, count) "
-        "SELECT firm_id, status, count(*) FROM accounts GROUP BY firm_id, status"
+        "INSERT INTO account_counts (firm_id, status, shard, count) "
+        "SELECT firm_id, status, 0, count(*) FROM accounts GROUP BY firm_id, status"
     )
 
 
