@@ -18,7 +18,7 @@ from typing import Any
 
 from api.bench_api import run_api_latency
 from api.bench_pipeline import run_pipeline
-from api.bench_support import bench_database, drop_namespace, new_namespace
+from api.bench_support import bench_database, drop_namespace, new_namespace, quiesce
 from api.bench_sync import run_first_sync
 from core.adapters.crypto import generate_key
 
@@ -47,6 +47,7 @@ def run_all(
         report |= {k: v for k, v in asdict(first).items() if k != "peak_rss_mb"}
         peaks |= {f"first sync: {name}": mb for name, mb in first.peak_rss_mb.items()}
     if "pipeline" in parts:
+        quiesce(postgres_url)
         progress(f"(b) {pipeline_jobs} single-account sync jobs against as many no-op jobs")
         pipeline = run_pipeline(pipeline_jobs, postgres_url, redis_url, progress=progress)
         report |= {
@@ -54,9 +55,11 @@ def run_all(
             "pipeline_jobs_per_s": pipeline.pipeline_jobs_per_s,
             "noop_jobs_per_s": pipeline.noop_jobs_per_s,
             "pipeline_over_noop": pipeline.pipeline_over_noop,
+            "pipeline_rounds": pipeline.rounds,
         }
         peaks |= {f"pipeline: {name}": mb for name, mb in pipeline.peak_rss_mb.items()}
     if "api" in parts:
+        quiesce(postgres_url)
         progress(f"(c) the API's latency over {api_accounts} accounts")
         namespace = new_namespace()
         try:

@@ -39,6 +39,15 @@ def bench_database(postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def quiesce(postgres_url: str) -> None:
+    """Let the server write out what an earlier part left dirty (CHECKPOINT), so that a part
+    is not measured against another's leftovers."""
+    engine = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("CHECKPOINT"))
+    engine.dispose()
+
+
 def new_namespace() -> str:
     """A Redis key prefix of the bench's own."""
     return f"qbsync-bench-{uuid.uuid4().hex[:8]}"

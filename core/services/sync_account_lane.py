@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # Runs at work on one firm's lane at once: enough to keep QBO's batch and single channels
 # busy for one company (issue 16), few enough to leave threads to other firms.
-LANE_RUNS = 4
+LANE_RUNS = 6
 BATCH = 30  # QBO's largest batch
 SINGLES_PER_RUN = 4  # new names one run creates with single calls: a short run, so the next
 # one looks again at whether a batch request fits
