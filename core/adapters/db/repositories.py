@@ -305,11 +305,7 @@ class SqlJobs:
         not counted, in the queue's care (the lane's next run takes them)."""
         result = self._s.execute(
             sa.update(jobs)
-            .where(
-                jobs.c.id.in_(list(job_ids)),
-                jobs.c.state == JobState.RUNNING,
-                jobs.c.lease_owner == owner,
-            )
+            .where(*_held_by(job_ids, owner))
             .values(
                 state=JobState.QUEUED,
                 lease_owner=None,
@@ -328,11 +324,7 @@ class SqlJobs:
             return set()
         result = self._s.execute(
             sa.update(jobs)
-            .where(
-                jobs.c.id.in_(list(job_ids)),
-                jobs.c.state == JobState.RUNNING,
-                jobs.c.lease_owner == owner,
-            )
+            .where(*_held_by(job_ids, owner))
             .values(
                 state=JobState.SUCCEEDED,
                 lease_owner=None,
@@ -398,11 +390,7 @@ class SqlJobs:
         """Extend the leases this worker still holds on these jobs; how many it held."""
         result = self._s.execute(
             sa.update(jobs)
-            .where(
-                jobs.c.id.in_(list(job_ids)),
-                jobs.c.state == JobState.RUNNING,
-                jobs.c.lease_owner == owner,
-            )
+            .where(*_held_by(job_ids, owner))
             .values(lease_until=now + LEASE, updated_at=now),
             execution_options={"synchronize_session": False},
         )
@@ -925,3 +913,13 @@ def _count_by_status(session: Session, table: sa.Table, firm_id: int) -> dict[Sy
 def _external_ids(session: Session, table: sa.Table, ids: Sequence[int]) -> dict[int, str]:
     query = sa.select(table.c.id, table.c.external_id).where(table.c.id.in_(list(ids)))
     return {row_id: external_id for row_id, external_id in session.execute(query)}
+
+
+def _held_by(job_ids: Sequence[str], owner: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """The running jobs among `job_ids` whose lease `owner` holds: what a lease-fenced write
+    of many jobs may touch."""
+    return (
+        jobs.c.id.in_(list(job_ids)),
+        jobs.c.state == JobState.RUNNING,
+        jobs.c.lease_owner == owner,
+    )
