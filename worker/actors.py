@@ -20,14 +20,13 @@ from core.services.qbo_changes import run_poll_qbo_changes
 from core.services.status_events import run_deliver_status_events
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE, DramatiqDispatcher, lane_of_hint
-from worker.runtime import claim, services
+from worker.runtime import lease_owner, services
 
 
 def check_customer_link(job_id: str) -> None:
     """Check that a Synced account's QBO customer is still there: relink or unlink it if not."""
     ran = services()
-    with claim() as owner:
-        run_check_customer_link(ran.uow(), ran.qbo, job_id, owner, ran.clock)
+    run_check_customer_link(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
 
 
 def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], None]]:
@@ -37,37 +36,32 @@ def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], 
         """Link one account to its QBO customer, then queue its invoices that waited; a
         sync by name runs its firm's lane (`lane` says which)."""
         ran = services()
-        with claim() as owner:
-            run_sync_account(
-                ran.uow(), ran.qbo, job_id, owner, ran.clock, ran.customers, dispatcher,
-                ran.budget, lane_runs=ran.lane_runs, lane=lane_of_hint(lane),
-            )  # fmt: skip
+        run_sync_account(
+            ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher,
+            ran.budget, lane_runs=ran.lane_runs, lane=lane_of_hint(lane),
+        )  # fmt: skip
 
     def poll_qbo_changes(job_id: str) -> None:
         """Read a firm's changed QBO customers and queue checks of their accounts."""
         ran = services()
-        with claim() as owner:
-            run_poll_qbo_changes(ran.uow(), ran.qbo, dispatcher, job_id, owner, ran.clock)
+        run_poll_qbo_changes(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
     def push_invoice(job_id: str) -> None:
         """Create, update or delete an invoice's QBO copy."""
         ran = services()
-        with claim() as owner:
-            run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, owner, ran.clock)
+        run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
     def deliver_status_events(job_id: str) -> None:
         """POST a firm's next status changes to its own system, signed."""
         ran = services()
-        with claim() as owner:
-            run_deliver_status_events(
-                ran.uow(), ran.events, ran.vault, dispatcher, job_id, owner, ran.clock
-            )
+        run_deliver_status_events(
+            ran.uow(), ran.events, ran.vault, dispatcher, job_id, lease_owner(), ran.clock
+        )
 
     def push_payment(job_id: str) -> None:
         """Create, replace or delete a payment's QBO copy."""
         ran = services()
-        with claim() as owner:
-            run_push_payment(ran.uow(), ran.qbo, dispatcher, job_id, owner, ran.clock)
+        run_push_payment(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
     return {
         JobKind.SYNC_ACCOUNT: sync_account,
@@ -92,8 +86,7 @@ def declare_actors(broker: dramatiq.Broker) -> None:
             max_retries=3,
             min_backoff=1_000,
             max_backoff=30_000,
-            # Longer than one QBO call's timeout (30 s): a run stuck past it is stopped, its
-            # claim no longer renewed, and the relay sends the job again once the lease lapses.
+            # Longer than one QBO call's timeout, shorter than the job's lease.
             time_limit=50_000,
             # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
             notify_shutdown=True,

@@ -6,12 +6,9 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from core.bootstrap import Services, build_services
 from core.config import Settings
-from worker.leases import LeaseRenewer
 
 _services: Services | None = None
 _building = threading.Lock()
@@ -38,16 +35,3 @@ def install_services(installed: Services | None) -> None:
 def lease_owner() -> str:
     """A name for one claim: host and process for the operator, random so no two runs share it."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-# Reads the services at each renewal, so that the ones a test or the embedded default
-# installs are the ones renewed on.
-_renewer = LeaseRenewer(lambda: services().uow(), lambda: services().clock())
-
-
-@contextmanager
-def claim() -> Iterator[str]:
-    """A new claim's name, its leases renewed for as long as the block runs."""
-    owner = lease_owner()
-    with _renewer.held(owner):
-        yield owner

@@ -54,14 +54,8 @@ ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
 
 # A job runs at most this many times, crashes included; then it ends in Failed (jobs.md §4).
 MAX_ATTEMPTS = 5
-# How long a claim holds without being renewed; a SIGKILLed worker's job is reclaimed after it
-# (and the relay's next sweep sends it again). A live worker renews the claims it holds every
-# LEASE_RENEWAL, so a lease measures whether its worker lives, not how long a job may take: a
-# dead worker's job is finished by another within LEASE + the relay interval + its own run
-# (issue 17: within 60 s), while a job waiting 30 s on QBO keeps its claim. Four renewals fit
-# in one lease, so a worker whose database is slow for a moment does not lose its jobs.
-LEASE = timedelta(seconds=20)
-LEASE_RENEWAL = timedelta(seconds=5)
+# How long a claim holds without being renewed; a SIGKILLed worker's job is reclaimed after it.
+LEASE = timedelta(seconds=60)
 # Transient failures wait 2 s, 4 s, 8 s … (±25 %), never more than the cap.
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=5)

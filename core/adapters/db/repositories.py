@@ -396,19 +396,6 @@ class SqlJobs:
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def renew_held_by(self, owners: Sequence[str], now: datetime) -> int:
-        """Extend the lease of every running job these claims hold, whichever jobs they are
-        (a lane's run holds many under one claim); how many."""
-        if not owners:
-            return 0
-        result = self._s.execute(
-            sa.update(jobs)
-            .where(jobs.c.state == JobState.RUNNING, jobs.c.lease_owner.in_(list(owners)))
-            .values(lease_until=now + LEASE, updated_at=now),
-            execution_options={"synchronize_session": False},
-        )
-        return result.rowcount  # type: ignore[attr-defined, no-any-return]
-
     def complete(self, job_id: str, owner: str, now: datetime) -> bool:
         return self._fenced(
             job_id,
