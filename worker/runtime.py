@@ -34,4 +34,9 @@ def install_services(installed: Services | None) -> None:
 
 def lease_owner() -> str:
     """A name for one claim: host and process for the operator, random so no two runs share it."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{process_owner_prefix()}{uuid.uuid4().hex[:8]}"
+
+
+def process_owner_prefix() -> str:
+    """What every claim of this process's owner names start with (worker.leases renews them)."""
+    return f"{socket.gethostname()}:{os.getpid()}:"

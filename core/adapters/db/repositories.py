@@ -394,6 +394,24 @@ class SqlJobs:
             "updated_at": now,
         }
 
+    def renew_process_leases(
+        self, owner_prefix: str, now: datetime, written_since: datetime
+    ) -> int:
+        """Extend the leases of the running jobs whose owner starts with `owner_prefix` (one
+        worker process's claims) and whose rows were written since `written_since`; how many.
+        `updated_at` is left alone, so a job that stops writing stops being renewed."""
+        result = self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner.startswith(owner_prefix, autoescape=True),
+                jobs.c.updated_at >= written_since,
+            )
+            .values(lease_until=now + LEASE),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
     def renew_leases(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
         """Extend the leases this worker still holds on these jobs; how many it held."""
         result = self._s.execute(

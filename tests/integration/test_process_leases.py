@@ -1,0 +1,72 @@
+"""A live worker process keeps the leases of the jobs it runs (core.services.leases): short
+leases, so a killed process's jobs are taken over within seconds (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.bootstrap import Services
+from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
+from core.services.accounts import put_account
+from core.services.bulk_sync import Selection, bulk_sync
+from core.services.leases import renew_process_leases
+from tests.conftest import Firm
+from tests.fakes import RecordingDispatcher
+
+
+@pytest.fixture
+def job_ids(services: Services, firm: Firm) -> list[str]:
+    names = ["Lease One", "Lease Two", "Lease Three", "Lease Four"]
+    for n, name in enumerate(names):
+        put_account(services.uow(), firm.id, f"l-{n}", name, services.clock())
+    result = bulk_sync(
+        services.uow(), RecordingDispatcher(), firm.id,
+        Selection(external_ids=[f"l-{n}" for n in range(len(names))]), services.clock(),
+    )  # fmt: skip
+    return [item.job_id for item in result.items if item.job_id]
+
+
+def claim(services: Services, job_id: str, owner: str) -> None:
+    with services.uow() as uow:
+        assert uow.jobs.claim(job_id, owner, services.clock()) is not None
+        uow.commit()
+
+
+def lease_until(services: Services, firm: Firm, job_id: str) -> object:
+    with services.uow() as uow:
+        job = uow.jobs.get(firm.id, job_id)
+        assert job is not None
+        return job.lease_until
+
+
+def test_a_process_renews_the_leases_of_every_job_it_runs_and_no_other(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "host_1:7:aaaa")
+    claim(services, job_ids[1], "host_1:7:bbbb")
+    claim(services, job_ids[2], "hostx1:7:cccc")  # "_" is no wildcard in the prefix
+    before = {job_id: lease_until(services, firm, job_id) for job_id in job_ids}
+    later = services.clock() + timedelta(seconds=15)
+
+    renewed = renew_process_leases(services.uow(), "host_1:7:", later)
+
+    assert renewed == 2
+    assert lease_until(services, firm, job_ids[0]) == later + LEASE
+    assert lease_until(services, firm, job_ids[1]) == later + LEASE
+    assert lease_until(services, firm, job_ids[2]) == before[job_ids[2]]  # another process's
+    assert lease_until(services, firm, job_ids[3]) == before[job_ids[3]]  # queued, unclaimed
+
+
+def test_a_job_that_stopped_writing_is_not_renewed_and_its_lease_lapses(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "host:7:aaaa")
+    wedged_since = services.clock() + LEASE_RENEWAL_LIMIT + timedelta(seconds=1)
+
+    renewed = renew_process_leases(services.uow(), "host:7:", wedged_since)
+
+    assert renewed == 0
+    with services.uow() as uow:  # another worker takes it over once the lease has run out
+        assert uow.jobs.claim(job_ids[0], "host:8:bbbb", wedged_since) is not None
