@@ -105,9 +105,10 @@ def summary_line(report: dict[str, Any]) -> str:
 
 def run_once(
     postgres_url: str, plan: Plan, faults: FaultPlan | None, latency_ms: float,
-    timeout_s: float, progress: Callable[[str], None],
+    timeout_s: float, progress: Callable[[str], None], log_dir: Path | None = None,
 ) -> RunReport:  # fmt: skip
-    """One run of the load on a fresh database, Redis and company."""
+    """One run of the load on a fresh database, Redis and company; the processes' logs go to
+    `log_dir` (a temporary directory by default), and their ends are shown when it fails."""
     options = SandboxOptions(
         latency_ms=latency_ms, jitter_ms=latency_ms, request_timeout=SANDBOX_GATEWAY_TIMEOUT_S,
         fault_seed=faults.seed if faults else None,
@@ -118,8 +119,9 @@ def run_once(
         RedisServer() as redis,
         bench_database(postgres_url) as database_url,
         SandboxServer(state, server="waitress") as sandbox,
-        tempfile.TemporaryDirectory(prefix="qbsync-chaos-logs-") as logs,
+        tempfile.TemporaryDirectory(prefix="qbsync-chaos-logs-") as temporary,
     ):
+        logs = log_dir or Path(temporary)
         seeded = _seed_company(state, plan, port)
         services = build_services(Settings(database_url=database_url, encryption_keys=(key,)))
         firm_id, api_key = create_firm(services.uow(), "Chaos firm", services.clock())
@@ -131,7 +133,7 @@ def run_once(
             "QBO_DISCOVERY_URL": f"{sandbox.url}/.well-known/openid_sandbox_configuration",
             "QBO_API_BASE_URL": sandbox.url, "LOG_LEVEL": "WARNING",
         }  # fmt: skip
-        stack = Stack(env, port, Path(logs))
+        stack = Stack(env, port, logs)
         try:
             stack.start_all()
             _connect(stack.base_url, api_key)
@@ -148,9 +150,12 @@ def run_once(
             if chaos:
                 chaos.stop()
             found = check(services.engine, firm_id, state, REALM_ID, plan, load.ledger, seeded)
+            worst = chaos.worst_settling_s() if chaos else None
             restarts = dict(stack.restarts)
+            if not converged:
+                _show_logs(logs, progress)
         except Exception:
-            _show_logs(Path(logs), progress)
+            _show_logs(logs, progress)
             raise
         finally:
             stack.stop_all()
@@ -163,7 +168,7 @@ def run_once(
         mismatched=found.mismatched, accepted_requests=load.ledger.accepted,
         refused_requests=load.ledger.refused, qbo_counters=dict(counters),
         kills=len(chaos.log.kills) if chaos else 0,
-        worst_kill_to_settled_s=chaos.worst_settling_s() if chaos else None,
+        worst_kill_to_settled_s=worst,
         events=chaos.log.events if chaos else [], examples=found.examples, restarts=restarts,
     )  # fmt: skip
     progress(f"{'faulty' if faults else 'fault-free'} run: {_counts(report)}")

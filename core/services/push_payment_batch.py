@@ -6,6 +6,8 @@ no number to be found again by, so the batch is recorded before it is sent (core
 a member retried after a crash sends exactly that batch again, and QBO's answer to the
 repeated request id is its first one, so nothing is created twice. A member whose earlier
 attempt went singly goes singly again, with the request id it had then.
+A batch is answered for good once one run has recorded every member's answer; until then
+a member retried sends it again.
 """
 
 from __future__ import annotations
@@ -169,7 +171,11 @@ class _Batch:
                 )  # fmt: skip
             else:
                 self._refuse(member, answer)
-        if answered:
+        # Answered for good only once every member's outcome is recorded: a member another
+        # worker held settles from that worker's answer, and if that worker's resend failed
+        # on the way, the member's retry must send this batch again (QBO answers it as the
+        # first time), not create its payment anew (found by qbsync bench chaos).
+        if answered and all(item.job_id in by_job for item in send.items):
             with self._uow:
                 self._uow.sends.answered(send.id, self._clock())
                 self._uow.commit()

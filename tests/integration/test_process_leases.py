@@ -70,3 +70,38 @@ def test_a_job_that_stopped_writing_is_not_renewed_and_its_lease_lapses(
     assert renewed == 0
     with services.uow() as uow:  # another worker takes it over once the lease has run out
         assert uow.jobs.claim(job_ids[0], "host:8:bbbb", wedged_since) is not None
+
+
+def test_a_dead_runs_jobs_of_a_lane_are_taken_over_by_the_lanes_next_run(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    now = services.clock()
+    with services.uow() as uow:
+        lane = uow.jobs.lane_of(job_ids[0])
+        assert lane is not None
+        dead = uow.jobs.claim_lane(firm.id, lane[1], "dead:1:aaaa", now, 10)
+        uow.commit()
+    after = now + LEASE + timedelta(seconds=1)
+
+    with services.uow() as uow:
+        head = uow.jobs.next_in_lane(firm.id, lane[1], after)
+        taken = uow.jobs.claim_lane(firm.id, lane[1], "live:2:bbbb", after, 10)
+        uow.commit()
+
+    assert len(dead) == len(job_ids)  # the dead run held the whole lane
+    assert head is not None and head.id in job_ids
+    assert {job.id for job in taken} == set(job_ids)
+
+
+def test_a_job_claimed_before_its_send_is_noted_is_not_marked_in_the_queues_care(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "w:1:aaaa")
+
+    with services.uow() as uow:  # the sender notes the message after the worker took it
+        uow.jobs.mark_published(job_ids[0], services.clock())
+        uow.commit()
+
+    with services.uow() as uow:
+        job = uow.jobs.get(firm.id, job_ids[0])
+        assert job is not None and job.published_at is None  # the relay still watches it
