@@ -433,11 +433,21 @@ class SqlJobs:
         )
 
     def retry_later(
-        self, job_id: str, owner: str, now: datetime, at: datetime, error: dict[str, object]
+        self,
+        job_id: str,
+        owner: str,
+        now: datetime,
+        at: datetime,
+        error: dict[str, object],
+        *,
+        counted: bool = True,
     ) -> bool:
+        """Back to the queue until `at`; `counted=False` gives the claim's attempt back (the
+        run was paced, it did not fail)."""
         return self._fenced(
             job_id,
             owner,
+            **({} if counted else {"attempts": jobs.c.attempts - 1}),
             state=JobState.QUEUED,
             next_attempt_at=at,
             published_at=None,
