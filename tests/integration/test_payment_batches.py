@@ -109,3 +109,25 @@ def test_a_member_whose_own_resend_failed_takes_its_answer_from_the_batch_not_a_
     assert len(payments_in_qbo(sandbox)) == 3
     qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
     assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
+
+
+def test_a_payment_whose_batch_went_unanswered_sends_it_again_while_its_invoice_is_updated(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    # Found by qbsync bench chaos: the retried member waited for its invoice's update to be
+    # pushed, its job ended, and the payment's next job created it in QBO a second time.
+    with pytest.raises(WorkerKilled):
+        run(services, backlog[0][1], connect=DiesAfter(services.qbo, "create_payments_in_batch"))
+    invoice_id = stored(services, "payment", backlog[0][0]).invoice_id
+    with services.uow() as uow:  # an edit of its invoice is on its way to QBO
+        invoice = uow.invoices.get_by_id(invoice_id)
+        assert invoice is not None
+        invoice.status = SyncStatus.SYNCING
+        uow.commit()
+
+    for _, job in backlog:
+        run(services, job, clock=after_the_lease)
+
+    assert len(payments_in_qbo(sandbox)) == 3
+    qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
+    assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
