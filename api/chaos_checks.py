@@ -141,7 +141,7 @@ def _check_invoices(
             continue
         copy = copies.get(row.qbo_id)
         if row.status is not SyncStatus.SYNCED or copy is None or row.pushed_version != row.version:
-            found.note("mismatched", f"invoice {external_id} {row.status} {row.qbo_id}")
+            found.note("mismatched", f"invoice {external_id} {row.status} {_why(row)}")
             continue
         held.add(row.qbo_id)
         customer = by_id[row.account_id].qbo_customer_id
@@ -167,7 +167,7 @@ def _check_payments(
             continue
         copy = copies.get(row.qbo_id)
         if row.status is not SyncStatus.SYNCED or copy is None:
-            found.note("mismatched", f"payment {external_id} {row.status} {row.qbo_id}")
+            found.note("mismatched", f"payment {external_id} {row.status} {_why(row)}")
             continue
         paid.add(row.qbo_id)
         linked = [
@@ -176,3 +176,9 @@ def _check_payments(
         if Decimal(str(copy["TotalAmt"])) != row.amount or linked != [by_id[row.invoice_id].qbo_id]:
             found.note("mismatched", f"payment {external_id}: QBO has {copy['TotalAmt']} {linked}")
     return paid
+
+
+def _why(row: Any) -> str:
+    """A record's QBO Id and, when it has one, its error's code and message."""
+    error = row.error or {}
+    return f"qbo_id={row.qbo_id} {error.get('code', '')} {error.get('message', '')}".strip()
