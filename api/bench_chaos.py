@@ -68,6 +68,7 @@ class RunReport:
     qbo_counters: dict[str, int]
     kills: int
     worst_kill_to_settled_s: float | None
+    worst_kill_to_taken_over_s: float | None
     events: list[str]
     examples: dict[str, list[str]]
     restarts: dict[str, int]
@@ -91,6 +92,7 @@ def run_chaos(
         "mismatched": faulty.mismatched + calm.mismatched,
         "slowdown": slowdown if faulty.converged and calm.converged else None,
         "worst_kill_to_settled_s": faulty.worst_kill_to_settled_s,
+        "worst_kill_to_taken_over_s": faulty.worst_kill_to_taken_over_s,
         "sizes": asdict(plan),
         "fault_plan": asdict(faults),
         "fault_free": asdict(calm),
@@ -99,7 +101,10 @@ def run_chaos(
 
 
 def summary_line(report: dict[str, Any]) -> str:
-    keys = ("duplicates", "lost", "stuck", "mismatched", "slowdown", "worst_kill_to_settled_s")
+    keys = (
+        "duplicates", "lost", "stuck", "mismatched", "slowdown", "worst_kill_to_settled_s",
+        "worst_kill_to_taken_over_s",
+    )  # fmt: skip
     return " ".join(f"{key}={report[key]}" for key in keys)
 
 
@@ -151,6 +156,7 @@ def run_once(
                 chaos.stop()
             found = check(services.engine, firm_id, state, REALM_ID, plan, load.ledger, seeded)
             worst = chaos.worst_settling_s() if chaos else None
+            taken_over = chaos.worst_taken_over_s() if chaos else None
             restarts = dict(stack.restarts)
             if not converged:
                 _show_logs(logs, progress)
@@ -168,7 +174,7 @@ def run_once(
         mismatched=found.mismatched, accepted_requests=load.ledger.accepted,
         refused_requests=load.ledger.refused, qbo_counters=dict(counters),
         kills=len(chaos.log.kills) if chaos else 0,
-        worst_kill_to_settled_s=worst,
+        worst_kill_to_settled_s=worst, worst_kill_to_taken_over_s=taken_over,
         events=chaos.log.events if chaos else [], examples=found.examples, restarts=restarts,
     )  # fmt: skip
     progress(f"{'faulty' if faults else 'fault-free'} run: {_counts(report)}")
@@ -179,7 +185,8 @@ def _counts(report: RunReport) -> str:
     return (
         f"converged={report.converged} in {report.converge_s} s duplicates={report.duplicates} "
         f"lost={report.lost} stuck={report.stuck} mismatched={report.mismatched} "
-        f"kills={report.kills} worst_kill_to_settled_s={report.worst_kill_to_settled_s}"
+        f"kills={report.kills} worst_kill_to_settled_s={report.worst_kill_to_settled_s} "
+        f"worst_kill_to_taken_over_s={report.worst_kill_to_taken_over_s}"
     )
 
 

@@ -45,8 +45,9 @@ class Kill:
     at: float  # monotonic
     worker: str
     how: str
-    jobs: list[str]
+    jobs: dict[str, str]  # the running jobs it held, and the owner named in each lease
     settled_after_s: float | None = None
+    taken_over_after_s: float | None = None  # until no job runs under the dead owner
 
 
 @dataclass
@@ -167,16 +168,19 @@ class Faults:
         self._redis.start()
         self._event("Redis restarted")
 
-    def _held_jobs(self, worker: str) -> list[str]:
-        """The running jobs whose lease names one of the worker's processes."""
+    def _held_jobs(self, worker: str) -> dict[str, str]:
+        """The running jobs whose lease names one of the worker's processes, with that owner."""
         pids = self._stack.pids(worker)
         if not pids:
-            return []
+            return {}
         owners = [jobs.c.lease_owner.like(f"%:{pid}:%") for pid in pids]
         with self._engine.connect() as connection:
-            return list(connection.scalars(
-                sa.select(jobs.c.id).where(jobs.c.state == JobState.RUNNING, sa.or_(*owners))
-            ))  # fmt: skip
+            rows = connection.execute(
+                sa.select(jobs.c.id, jobs.c.lease_owner).where(
+                    jobs.c.state == JobState.RUNNING, sa.or_(*owners)
+                )
+            )
+            return {row.id: row.lease_owner for row in rows}
 
     def _watch_settling(self) -> None:
         """Note when every job a killed worker held has succeeded or failed for good."""
@@ -189,16 +193,30 @@ class Faults:
             return
         ids = {job for kill in waiting for job in kill.jobs}
         with self._engine.connect() as connection:
-            open_jobs = set(connection.scalars(
-                sa.select(jobs.c.id).where(
+            rows = connection.execute(
+                sa.select(jobs.c.id, jobs.c.state, jobs.c.lease_owner).where(
                     jobs.c.id.in_(ids) if ids else sa.false(),
                     jobs.c.state.in_([JobState.QUEUED, JobState.RUNNING]),
                 )
-            ))  # fmt: skip
+            ).all()
+        open_jobs = {row.id for row in rows}
+        dead_held = {row.id: row.lease_owner for row in rows if row.state is JobState.RUNNING}
         now = time.monotonic()
         for kill in waiting:
+            still = [job for job, owner in kill.jobs.items() if dead_held.get(job) == owner]
+            if kill.taken_over_after_s is None and not still:
+                kill.taken_over_after_s = round(now - kill.at, 1)
             if not open_jobs.intersection(kill.jobs):
                 kill.settled_after_s = round(now - kill.at, 1)
+
+    def worst_taken_over_s(self) -> float | None:
+        """The longest time from a kill until no job it interrupted ran under the dead
+        worker's lease any more (another worker took it, or it went back to the queue)."""
+        self._note_settled()
+        times = [kill.taken_over_after_s for kill in self.log.kills if kill.jobs]
+        if any(value is None for value in times):
+            return float("inf")
+        return max((value for value in times if value is not None), default=None)
 
     def worst_settling_s(self) -> float | None:
         """The longest time from a kill to the settling of the jobs it interrupted."""
