@@ -11,7 +11,7 @@ from core.bootstrap import Services
 from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
 from core.services.accounts import put_account
 from core.services.bulk_sync import Selection, bulk_sync
-from core.services.leases import renew_process_leases
+from core.services.leases import renew_owned_leases
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
 
@@ -41,21 +41,21 @@ def lease_until(services: Services, firm: Firm, job_id: str) -> object:
         return job.lease_until
 
 
-def test_a_process_renews_the_leases_of_every_job_it_runs_and_no_other(
+def test_a_process_renews_the_leases_of_the_jobs_its_messages_at_work_hold_and_no_other(
     services: Services, firm: Firm, job_ids: list[str]
 ) -> None:
-    claim(services, job_ids[0], "host_1:7:aaaa")
-    claim(services, job_ids[1], "host_1:7:bbbb")
-    claim(services, job_ids[2], "hostx1:7:cccc")  # "_" is no wildcard in the prefix
+    claim(services, job_ids[0], "host:7:aaaa")
+    claim(services, job_ids[1], "host:7:bbbb")
+    claim(services, job_ids[2], "host:7:cccc")  # its message ended, by an exception say
     before = {job_id: lease_until(services, firm, job_id) for job_id in job_ids}
     later = services.clock() + timedelta(seconds=15)
 
-    renewed = renew_process_leases(services.uow(), "host_1:7:", later)
+    renewed = renew_owned_leases(services.uow(), ["host:7:aaaa", "host:7:bbbb"], later)
 
     assert renewed == 2
     assert lease_until(services, firm, job_ids[0]) == later + LEASE
     assert lease_until(services, firm, job_ids[1]) == later + LEASE
-    assert lease_until(services, firm, job_ids[2]) == before[job_ids[2]]  # another process's
+    assert lease_until(services, firm, job_ids[2]) == before[job_ids[2]]  # not at work
     assert lease_until(services, firm, job_ids[3]) == before[job_ids[3]]  # queued, unclaimed
 
 
@@ -65,7 +65,7 @@ def test_a_job_that_stopped_writing_is_not_renewed_and_its_lease_lapses(
     claim(services, job_ids[0], "host:7:aaaa")
     wedged_since = services.clock() + LEASE_RENEWAL_LIMIT + timedelta(seconds=1)
 
-    renewed = renew_process_leases(services.uow(), "host:7:", wedged_since)
+    renewed = renew_owned_leases(services.uow(), ["host:7:aaaa"], wedged_since)
 
     assert renewed == 0
     with services.uow() as uow:  # another worker takes it over once the lease has run out

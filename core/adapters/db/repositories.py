@@ -385,17 +385,19 @@ class SqlJobs:
             "updated_at": now,
         }
 
-    def renew_process_leases(
-        self, owner_prefix: str, now: datetime, written_since: datetime
+    def renew_owned_leases(
+        self, owners: Sequence[str], now: datetime, written_since: datetime
     ) -> int:
-        """Extend the leases of the running jobs whose owner starts with `owner_prefix` (one
-        worker process's claims) and whose rows were written since `written_since`; how many.
-        `updated_at` is left alone, so a job that stops writing stops being renewed."""
+        """Extend the leases of the running jobs claimed under these owners (the claims of
+        one worker process's messages at work) whose rows were written since `written_since`;
+        how many. `updated_at` is left alone, so a job that stops writing stops being renewed."""
+        if not owners:
+            return 0
         result = self._s.execute(
             sa.update(jobs)
             .where(
                 jobs.c.state == JobState.RUNNING,
-                jobs.c.lease_owner.startswith(owner_prefix, autoescape=True),
+                jobs.c.lease_owner.in_(list(owners)),
                 jobs.c.updated_at >= written_since,
             )
             .values(lease_until=now + LEASE),
