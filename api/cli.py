@@ -265,3 +265,77 @@ def bench_api(
     json_path.write_text(report.to_json())
     click.echo(format_report(report))
     click.echo(f"report written to {json_path}")
+
+
+@bench.command("chaos")
+@click.option("--accounts", default=2_000, show_default=True, type=click.IntRange(min=20))
+@click.option("--invoices", default=4_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--payments", default=2_000, show_default=True, type=click.IntRange(min=0))
+@click.option(
+    "--fault-rate", default=0.10, show_default=True, type=click.FloatRange(0, 1),
+    help="Share of QBO calls answered with a fault (5xx, 429, timeout, dropped connections).",
+)  # fmt: skip
+@click.option(
+    "--kill-every", default="10-20", show_default=True,
+    help="Seconds between worker kills, drawn from this range.",
+)  # fmt: skip
+@click.option(
+    "--redis-outage-s", default=30.0, show_default=True, type=click.FloatRange(min=0),
+    help="How long Redis is stopped, once.",
+)  # fmt: skip
+@click.option(
+    "--batch-kill/--no-batch-kill", default=True, show_default=True,
+    help="SIGKILL every worker inside the first batch request's answer.",
+)  # fmt: skip
+@click.option("--seed", default=17, show_default=True, type=int)
+@click.option(
+    "--timeout-s", default=3_600.0, show_default=True, type=click.FloatRange(min=1),
+    help="Give up waiting for a run to converge after this long.",
+)  # fmt: skip
+@click.option(
+    "--postgres-url",
+    envvar="QBSYNC_BENCH_POSTGRES_URL",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    show_default=True,
+    help="A PostgreSQL server; the bench makes a database of its own for each run and drops it.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    default="bench-chaos.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the report.",
+)
+def bench_chaos(
+    accounts: int, invoices: int, payments: int, fault_rate: float, kill_every: str,
+    redis_outage_s: float, batch_kill: bool, seed: int, timeout_s: float, postgres_url: str,
+    json_path: Path,
+) -> None:  # fmt: skip
+    """Exactly-once through crashes, outages and QBO faults: the same load through the API
+    without faults, then with them; duplicates, lost, stuck, mismatched and the slowdown."""
+    from api.bench_chaos import run_chaos, summary_line
+    from api.bench_support import write_report
+    from api.chaos_faults import FaultPlan
+    from api.chaos_load import Plan
+
+    low, _, high = kill_every.partition("-")
+    try:
+        every = (float(low), float(high or low))
+    except ValueError:
+        raise click.BadParameter("seconds, or a range: 10-20", param_hint="--kill-every") from None
+    logging.basicConfig(level=logging.WARNING)
+    faults = FaultPlan(
+        fault_rate=fault_rate, kill_every_s=every, redis_outage_s=redis_outage_s,
+        kill_on_batch=batch_kill, seed=seed,
+    )  # fmt: skip
+    report = run_chaos(
+        postgres_url, Plan(accounts, invoices, payments), faults, timeout_s=timeout_s,
+        progress=click.echo,
+    )  # fmt: skip
+    write_report(report, json_path)
+    click.echo(summary_line(report))
+    click.echo(f"report written to {json_path}")
+    bad = any(report[key] for key in ("duplicates", "lost", "stuck", "mismatched"))
+    if bad or report["slowdown"] is None:
+        raise SystemExit(1)

@@ -37,6 +37,7 @@ from sandbox.webhooks.delivery import WebhookConfig
 from worker.actors import declare_actors
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
+from worker.leases import LeaseKeeper
 from worker.runtime import install_services
 from worker.scheduler import add_sweeps
 
@@ -83,6 +84,7 @@ def embedded_system(
     upgrade(settings.database_url)
     services = build_services(settings)
     broker = build_broker(settings)
+    broker.add_middleware(LeaseKeeper())  # the embedded worker keeps its leases too
     declare_actors(broker)
 
     install_services(services)

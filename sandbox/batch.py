@@ -48,6 +48,8 @@ def batch(realm_id: str) -> Any:
         )
     requestid = request.args.get("requestid", "")
     answers = [run_item(state, realm_id, json_object(item), requestid) for item in items]
+    if state.after_batch is not None:
+        state.after_batch(realm_id)
     return json_reply({"BatchItemResponse": answers, "time": reply_time(state.now())})
 
 

@@ -48,6 +48,9 @@ class SandboxState:
         # OAuth apps and every bearer token; it has its own lock and never takes this one.
         self.oauth = TokenStore(self.now, self._refresh_grace)
         self._webhooks: JournalPublisher | None = None
+        # Called with the realm id after a batch request's items ran and before it is answered:
+        # the moment a chaos test kills the client between QBO's writes and their answer.
+        self.after_batch: Callable[[str], None] | None = None
 
     def now(self) -> datetime:
         """Return the sandbox's current time (its clock's)."""

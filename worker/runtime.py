@@ -11,6 +11,8 @@ from core.bootstrap import Services, build_services
 from core.config import Settings
 
 _services: Services | None = None
+_owners_lock = threading.Lock()
+_owners_at_work: dict[int, set[str]] = {}  # by thread: the owners its current message claimed as
 _building = threading.Lock()
 
 
@@ -33,5 +35,23 @@ def install_services(installed: Services | None) -> None:
 
 
 def lease_owner() -> str:
-    """A name for one claim: host and process for the operator, random so no two runs share it."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A name for one claim: host and process for the operator, random so no two runs share it.
+
+    It is noted as the current message's, so that its leases are renewed while the message
+    is at work (worker.leases), and no longer once it ended, whatever way."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    with _owners_lock:
+        _owners_at_work.setdefault(threading.get_ident(), set()).add(owner)
+    return owner
+
+
+def owners_at_work() -> list[str]:
+    """The claims' owners of the messages this process's threads are working on."""
+    with _owners_lock:
+        return [owner for owners in _owners_at_work.values() for owner in owners]
+
+
+def message_ended() -> None:
+    """The current thread's message ended: its claims are no longer renewed."""
+    with _owners_lock:
+        _owners_at_work.pop(threading.get_ident(), None)

@@ -73,13 +73,20 @@ def out_of_attempts(job: Job, error: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def queue_retry(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+    uow: UnitOfWork,
+    job: Job,
+    worker_id: str,
+    now: datetime,
+    error: dict[str, Any],
+    *,
+    counted: bool = True,
 ) -> bool:
     """Put the job back in the queue after its backoff, kept in SQL; False if the lease was
-    lost (another worker holds the job now)."""
+    lost (another worker holds the job now). `counted=False`: the attempt does not count
+    towards MAX_ATTEMPTS (QBO's pacing held it back; nothing failed)."""
     at = now + retry_delay(job.attempts)
     with uow:
-        if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
+        if not uow.jobs.retry_later(job.id, worker_id, now, at, error, counted=counted):
             return False
         uow.commit()
     log.info("%s job %s will retry at %s: %s", job.kind.value, job.id, at, error["message"])

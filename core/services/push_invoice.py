@@ -60,7 +60,7 @@ def run_push_invoice(
             raise NotConnectedError()
         qbo = connect(claimed.connection)
         if invoice.deleted_at is not None:
-            copy = _delete(qbo, invoice, job)
+            copy = _delete(qbo, invoice, job, claimed.customer_id)
         else:
             assert claimed.customer_id is not None
             pushed = _write(qbo, invoice, claimed.customer_id, job)
@@ -91,10 +91,21 @@ def _write(qbo: Qbo, invoice: Invoice, customer_id: str, job: Job) -> QboInvoice
         return update_copy(qbo, qbo_id, current.sync_token, draft, job)
 
 
-def _delete(qbo: Qbo, invoice: Invoice, job: Job) -> QboCopy:
-    """Delete the QBO copy, unlinking its payments first as QBO requires."""
-    assert invoice.qbo_id is not None
-    current = qbo.get_invoice(invoice.qbo_id)
+def _delete(qbo: Qbo, invoice: Invoice, job: Job, customer_id: str | None) -> QboCopy:
+    """Delete the QBO copy, unlinking its payments first as QBO requires.
+
+    An invoice deleted while its first push was queued has no known copy: a create whose
+    answer was lost may still have made one, found by its number; else there is nothing to
+    delete. (It asserted a copy, and such pushes crashed until they ran out of attempts:
+    found by qbsync bench chaos.)
+    """
+    qbo_id = invoice.qbo_id
+    if qbo_id is None:
+        lost = adopt_lost_create(qbo, invoice, customer_id) if customer_id else None
+        if lost is None:
+            return QboCopy(None, None)
+        qbo_id = lost.id
+    current = qbo.get_invoice(qbo_id)
     if current is None:
         return QboCopy(None, None)  # gone already: a retry after the delete went through
     for payment_id in current.linked_payment_ids:
@@ -102,6 +113,6 @@ def _delete(qbo: Qbo, invoice: Invoice, job: Job) -> QboCopy:
         if payment is not None:
             step = "unapply-" + short_digest(f"{payment_id}/{payment.sync_token}")
             qbo.unapply_payment(payment_id, payment.sync_token, request_id=request_id(job.id, step))
-    current = qbo.get_invoice(invoice.qbo_id) or current
+    current = qbo.get_invoice(qbo_id) or current
     qbo.delete_invoice(current.id, current.sync_token, request_id=request_id(job.id, "delete"))
     return QboCopy(None, None)

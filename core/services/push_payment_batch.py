@@ -6,6 +6,8 @@ no number to be found again by, so the batch is recorded before it is sent (core
 a member retried after a crash sends exactly that batch again, and QBO's answer to the
 repeated request id is its first one, so nothing is created twice. A member whose earlier
 attempt went singly goes singly again, with the request id it had then.
+A batch is answered for good once one run has recorded every member's answer; until then
+a member retried sends it again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from core.services.push_runs import (
     PushOutcome,
     QboCopy,
     record_failed,
+    record_paced,
     record_pushed,
     record_transient,
 )
@@ -54,16 +57,21 @@ def run_payment_batch(
 ) -> PushOutcome | None:
     """Settle the lead's create in a batch request with the firm's other queued creates, or
     send its unanswered batch again; None when the lead goes singly."""
-    if not batchable(lead):
-        return None
     send: QboSend | None = None
-    if lead.job.attempts > 1:
+    payment = lead.payment
+    resendable = payment.qbo_id is None and payment.deleted_at is None
+    if lead.job.attempts > 1 and lead.connection is not None and resendable:
         with uow:
             unanswered = uow.sends.unanswered_for([lead.job.id])
         if not unanswered:
             return None  # its earlier attempt went singly, or was answered: singly again
+        # Sent again even if the payment would wait now (its invoice being updated): QBO may
+        # have created it from this batch, and a later job would create it again (found by
+        # qbsync bench chaos).
         send = unanswered[0]
         members = _take_over(uow, send, lead, worker_id, clock())
+    elif not batchable(lead):
+        return None
     else:
         members = [lead, *_siblings(uow, lead, worker_id, clock())]
         if len(members) == 1:
@@ -169,7 +177,11 @@ class _Batch:
                 )  # fmt: skip
             else:
                 self._refuse(member, answer)
-        if answered:
+        # Answered for good only once every member's outcome is recorded: a member another
+        # worker held settles from that worker's answer, and if that worker's resend failed
+        # on the way, the member's retry must send this batch again (QBO answers it as the
+        # first time), not create its payment anew (found by qbsync bench chaos).
+        if answered and all(item.job_id in by_job for item in send.items):
             with self._uow:
                 self._uow.sends.answered(send.id, self._clock())
                 self._uow.commit()
@@ -194,7 +206,9 @@ class _Batch:
 
     def _refuse(self, member: PaymentClaim, refusal: Exception) -> None:
         job, now = member.job, self._clock()
-        if isinstance(refusal, QboTransientError):
+        if isinstance(refusal, QboBatchBudgetError):
+            outcome = record_paced(self._uow, job, self._worker_id, now, refusal.as_record())
+        elif isinstance(refusal, QboTransientError):
             outcome = record_transient(self._uow, job, self._worker_id, now, refusal.as_record())
         elif isinstance(refusal, QboError):
             error = explain_push_error(refusal, "payment")

@@ -139,6 +139,18 @@ def record_failed(
     return PushOutcome.FAILED
 
 
+def record_paced(
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+) -> PushOutcome:
+    """Retry after a backoff without counting the attempt: QBO's minute had no room for the
+    request, which never left. (Counted, a batch resent while the minute's batch requests
+    were spent ran out of attempts and ended Failed although QBO held its payments: found by
+    qbsync bench chaos.)"""
+    if not queue_retry(uow, job, worker_id, now, error, counted=False):
+        return PushOutcome.LEASE_LOST
+    return PushOutcome.RETRY_LATER
+
+
 def record_transient(
     uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
 ) -> PushOutcome:

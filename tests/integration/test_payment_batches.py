@@ -4,6 +4,7 @@ recorded against its own payment, and a batch resent after a crash creates nothi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +12,10 @@ import pytest
 from core.bootstrap import Services
 from core.domain.jobs import Job
 from core.domain.status import SyncStatus
+from core.services.payment_push_steps import claim_payment_push
 from core.services.push_invoice import run_push_invoice
 from core.services.push_payment import run_push_payment
-from core.services.push_runs import PushOutcome
+from core.services.push_runs import PushOutcome, record_transient
 from tests.billing import after_the_lease, linked_account, new_invoice, new_payment, stored
 from tests.conftest import Firm, Sandbox
 from tests.crashes import DiesAfter, WorkerKilled
@@ -83,6 +85,49 @@ def test_a_payment_batch_resent_after_the_worker_died_creates_nothing_twice(
         run(services, job, clock=after_the_lease)
 
     assert counted(sandbox, "batches") - before == 1  # the same batch, sent again
+    assert len(payments_in_qbo(sandbox)) == 3
+    qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
+    assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
+
+
+def test_a_member_whose_own_resend_failed_takes_its_answer_from_the_batch_not_a_new_create(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    # Found by qbsync bench chaos: two workers resent one batch; the one that got QBO's answer
+    # recorded its own members and marked the batch answered, the other's resend failed on
+    # the way, and its member, retried, went singly: a second payment in QBO.
+    with pytest.raises(WorkerKilled):
+        run(services, backlog[0][1], connect=DiesAfter(services.qbo, "create_payments_in_batch"))
+    other = claim_payment_push(services.uow(), backlog[1][1].id, "w-b", after_the_lease())
+    assert other is not None  # worker B holds the second member, its resend under way
+
+    run(services, backlog[0][1], clock=after_the_lease)  # worker A resends, QBO answers
+    failed_on_the_way = {"message": "connection reset", "code": "network", "retryable": True}
+    record_transient(services.uow(), other.job, "w-b", after_the_lease(), failed_on_the_way)
+    run(services, backlog[1][1], clock=lambda: after_the_lease() + timedelta(minutes=10))
+
+    assert len(payments_in_qbo(sandbox)) == 3
+    qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
+    assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
+
+
+def test_a_payment_whose_batch_went_unanswered_sends_it_again_while_its_invoice_is_updated(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    # Found by qbsync bench chaos: the retried member waited for its invoice's update to be
+    # pushed, its job ended, and the payment's next job created it in QBO a second time.
+    with pytest.raises(WorkerKilled):
+        run(services, backlog[0][1], connect=DiesAfter(services.qbo, "create_payments_in_batch"))
+    invoice_id = stored(services, "payment", backlog[0][0]).invoice_id
+    with services.uow() as uow:  # an edit of its invoice is on its way to QBO
+        invoice = uow.invoices.get_by_id(invoice_id)
+        assert invoice is not None
+        invoice.status = SyncStatus.SYNCING
+        uow.commit()
+
+    for _, job in backlog:
+        run(services, job, clock=after_the_lease)
+
     assert len(payments_in_qbo(sandbox)) == 3
     qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
     assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}

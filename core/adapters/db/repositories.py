@@ -268,7 +268,8 @@ class SqlJobs:
     def claim_lane(
         self, firm_id: int, lane: Lane, owner: str, now: datetime, limit: int
     ) -> list[Job]:
-        """Claim up to `limit` of the firm's due queued jobs of `lane`, oldest first.
+        """Claim up to `limit` of the firm's due jobs of `lane`, oldest first: queued ones, and
+        those a dead run held (their lease ran out).
 
         Where the database can, rows another worker is claiming are passed over, not waited
         for (PostgreSQL's SKIP LOCKED; SQLite has one writer at a time), so runs share a
@@ -276,12 +277,7 @@ class SqlJobs:
         """
         due = (
             sa.select(jobs.c.id)
-            .where(
-                jobs.c.firm_id == firm_id,
-                jobs.c.lane == lane,
-                jobs.c.state == JobState.QUEUED,
-                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
-            )
+            .where(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _due_in_lane(now))
             .order_by(jobs.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -291,7 +287,7 @@ class SqlJobs:
             return []
         self._s.execute(
             sa.update(jobs)
-            .where(jobs.c.id.in_(job_ids), jobs.c.state == JobState.QUEUED)
+            .where(jobs.c.id.in_(job_ids), _due_in_lane(now))
             .values(**self._claimed(owner, now)),
             execution_options={"synchronize_session": False},
         )
@@ -358,15 +354,10 @@ class SqlJobs:
         return self._s.scalar(query) or 0
 
     def next_in_lane(self, firm_id: int, lane: Lane, now: datetime) -> Job | None:
-        """The firm's oldest due queued job of `lane`, if any."""
+        """The firm's oldest due job of `lane` (queued, or held by a dead run), if any."""
         query = (
             sa.select(Job)
-            .filter(
-                jobs.c.firm_id == firm_id,
-                jobs.c.lane == lane,
-                jobs.c.state == JobState.QUEUED,
-                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
-            )
+            .filter(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _due_in_lane(now))
             .order_by(jobs.c.created_at)
             .limit(1)
         )
@@ -385,6 +376,26 @@ class SqlJobs:
             "started_at": sa.func.coalesce(jobs.c.started_at, now),
             "updated_at": now,
         }
+
+    def renew_owned_leases(
+        self, owners: Sequence[str], now: datetime, written_since: datetime
+    ) -> int:
+        """Extend the leases of the running jobs claimed under these owners (the claims of
+        one worker process's messages at work) whose rows were written since `written_since`;
+        how many. `updated_at` is left alone, so a job that stops writing stops being renewed."""
+        if not owners:
+            return 0
+        result = self._s.execute(
+            sa.update(jobs)
+            .where(
+                jobs.c.state == JobState.RUNNING,
+                jobs.c.lease_owner.in_(list(owners)),
+                jobs.c.updated_at >= written_since,
+            )
+            .values(lease_until=now + LEASE),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
     def renew_leases(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
         """Extend the leases this worker still holds on these jobs; how many it held."""
@@ -412,11 +423,21 @@ class SqlJobs:
         )
 
     def retry_later(
-        self, job_id: str, owner: str, now: datetime, at: datetime, error: dict[str, object]
+        self,
+        job_id: str,
+        owner: str,
+        now: datetime,
+        at: datetime,
+        error: dict[str, object],
+        *,
+        counted: bool = True,
     ) -> bool:
+        """Back to the queue until `at`; `counted=False` gives the claim's attempt back (the
+        run was paced, it did not fail)."""
         return self._fenced(
             job_id,
             owner,
+            **({} if counted else {"attempts": jobs.c.attempts - 1}),
             state=JobState.QUEUED,
             next_attempt_at=at,
             published_at=None,
@@ -429,8 +450,9 @@ class SqlJobs:
         not_in_queue = sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before)
         due = sa.or_(
             sa.and_(jobs.c.state == JobState.QUEUED, jobs.c.lane.is_(None), _due(now)),
-            # Its worker died holding it: the claim lets the next run take it over.
-            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
+            # Its worker died holding it: the claim lets the next run take it over. (A lane's
+            # such jobs go with its lane: see `lanes_due_for_relay`.)
+            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lane.is_(None), _expired(now)),
         )
         query = sa.select(Job).filter(due, not_in_queue).order_by(jobs.c.created_at).limit(limit)
         return list(self._s.scalars(query))
@@ -459,7 +481,12 @@ class SqlJobs:
         )
 
     def mark_published(self, job_id: str, now: datetime) -> None:
-        self._update(jobs.c.id == job_id, published_at=now)
+        """The job's message went. Only a job still queued is marked: one a worker claimed
+        before this ran is in that worker's hands, and marking it would keep the relay from
+        sending it again for REPUBLISH_AFTER if that worker dies."""
+        self._update(
+            sa.and_(jobs.c.id == job_id, jobs.c.state == JobState.QUEUED), published_at=now
+        )
 
     def _fenced(self, job_id: str, owner: str, **values: Any) -> bool:
         return self._update(
@@ -485,12 +512,24 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     return sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now)
 
 
+def _expired(now: datetime) -> sa.ColumnElement[bool]:
+    """Claimed by a worker that stopped renewing its lease: it died."""
+    return sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now)
+
+
+def _due_in_lane(now: datetime) -> sa.ColumnElement[bool]:
+    """A lane's job any run may take: queued and due, or held by a run that died. A dead
+    run's jobs are taken over like queued ones, or they would wait for a message naming
+    each of them, which a lane busy with other runs leaves to those runs (found by qbsync
+    bench chaos: 55 syncs Syncing for the relay's five minutes)."""
+    return sa.or_(sa.and_(jobs.c.state == JobState.QUEUED, _due(now)), _expired(now))
+
+
 def _stale_in_lane(now: datetime, republish_before: datetime) -> sa.ColumnElement[bool]:
-    """Queued jobs of a lane, due, that no message has stood for lately."""
+    """Due jobs of a lane (see `_due_in_lane`) that no message has stood for lately."""
     return sa.and_(
         jobs.c.lane.is_not(None),
-        jobs.c.state == JobState.QUEUED,
-        _due(now),
+        _due_in_lane(now),
         sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before),
     )
 

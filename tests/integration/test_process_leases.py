@@ -1,0 +1,107 @@
+"""A live worker process keeps the leases of the jobs it runs (core.services.leases): short
+leases, so a killed process's jobs are taken over within seconds (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.bootstrap import Services
+from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
+from core.services.accounts import put_account
+from core.services.bulk_sync import Selection, bulk_sync
+from core.services.leases import renew_owned_leases
+from tests.conftest import Firm
+from tests.fakes import RecordingDispatcher
+
+
+@pytest.fixture
+def job_ids(services: Services, firm: Firm) -> list[str]:
+    names = ["Lease One", "Lease Two", "Lease Three", "Lease Four"]
+    for n, name in enumerate(names):
+        put_account(services.uow(), firm.id, f"l-{n}", name, services.clock())
+    result = bulk_sync(
+        services.uow(), RecordingDispatcher(), firm.id,
+        Selection(external_ids=[f"l-{n}" for n in range(len(names))]), services.clock(),
+    )  # fmt: skip
+    return [item.job_id for item in result.items if item.job_id]
+
+
+def claim(services: Services, job_id: str, owner: str) -> None:
+    with services.uow() as uow:
+        assert uow.jobs.claim(job_id, owner, services.clock()) is not None
+        uow.commit()
+
+
+def lease_until(services: Services, firm: Firm, job_id: str) -> object:
+    with services.uow() as uow:
+        job = uow.jobs.get(firm.id, job_id)
+        assert job is not None
+        return job.lease_until
+
+
+def test_a_process_renews_the_leases_of_the_jobs_its_messages_at_work_hold_and_no_other(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "host:7:aaaa")
+    claim(services, job_ids[1], "host:7:bbbb")
+    claim(services, job_ids[2], "host:7:cccc")  # its message ended, by an exception say
+    before = {job_id: lease_until(services, firm, job_id) for job_id in job_ids}
+    later = services.clock() + timedelta(seconds=15)
+
+    renewed = renew_owned_leases(services.uow(), ["host:7:aaaa", "host:7:bbbb"], later)
+
+    assert renewed == 2
+    assert lease_until(services, firm, job_ids[0]) == later + LEASE
+    assert lease_until(services, firm, job_ids[1]) == later + LEASE
+    assert lease_until(services, firm, job_ids[2]) == before[job_ids[2]]  # not at work
+    assert lease_until(services, firm, job_ids[3]) == before[job_ids[3]]  # queued, unclaimed
+
+
+def test_a_job_that_stopped_writing_is_not_renewed_and_its_lease_lapses(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "host:7:aaaa")
+    wedged_since = services.clock() + LEASE_RENEWAL_LIMIT + timedelta(seconds=1)
+
+    renewed = renew_owned_leases(services.uow(), ["host:7:aaaa"], wedged_since)
+
+    assert renewed == 0
+    with services.uow() as uow:  # another worker takes it over once the lease has run out
+        assert uow.jobs.claim(job_ids[0], "host:8:bbbb", wedged_since) is not None
+
+
+def test_a_dead_runs_jobs_of_a_lane_are_taken_over_by_the_lanes_next_run(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    now = services.clock()
+    with services.uow() as uow:
+        lane = uow.jobs.lane_of(job_ids[0])
+        assert lane is not None
+        dead = uow.jobs.claim_lane(firm.id, lane[1], "dead:1:aaaa", now, 10)
+        uow.commit()
+    after = now + LEASE + timedelta(seconds=1)
+
+    with services.uow() as uow:
+        head = uow.jobs.next_in_lane(firm.id, lane[1], after)
+        taken = uow.jobs.claim_lane(firm.id, lane[1], "live:2:bbbb", after, 10)
+        uow.commit()
+
+    assert len(dead) == len(job_ids)  # the dead run held the whole lane
+    assert head is not None and head.id in job_ids
+    assert {job.id for job in taken} == set(job_ids)
+
+
+def test_a_job_claimed_before_its_send_is_noted_is_not_marked_in_the_queues_care(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "w:1:aaaa")
+
+    with services.uow() as uow:  # the sender notes the message after the worker took it
+        uow.jobs.mark_published(job_ids[0], services.clock())
+        uow.commit()
+
+    with services.uow() as uow:
+        job = uow.jobs.get(firm.id, job_ids[0])
+        assert job is not None and job.published_at is None  # the relay still watches it

@@ -1,0 +1,56 @@
+"""The Dramatiq middleware that keeps a worker process's leases (core.services.leases).
+
+A thread of the worker process renews every LEASE_RENEWAL the leases of the jobs the
+messages at work claimed (worker.runtime notes each claim's owner, and forgets them when the
+message ends, even by an exception); it starts with the worker and stops at its shutdown. A
+SIGKILLed process renews nothing, so its jobs are free one LEASE after its last renewal; a
+job whose message ended without settling it (an unhandled exception, a shutdown) is free one
+LEASE after it ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from core.domain.jobs import LEASE_RENEWAL
+from core.services.leases import renew_owned_leases
+from worker.runtime import message_ended, owners_at_work, services
+
+log = logging.getLogger(__name__)
+
+
+class LeaseKeeper(Middleware):
+    """Renews this worker process's leases while the worker runs."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._renew, name="lease-keeper", daemon=True)
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self._stop.set()
+
+    def after_process_message(
+        self, broker: dramatiq.Broker, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        message_ended()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
+        message_ended()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(LEASE_RENEWAL.total_seconds()):
+            ran = services()
+            try:
+                renew_owned_leases(ran.uow(), owners_at_work(), ran.clock())
+            except Exception:  # the database is away: the next round tries again
+                log.warning("renewing this worker's leases failed", exc_info=True)
