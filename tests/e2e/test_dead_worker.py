@@ -1,0 +1,121 @@
+"""A worker SIGKILLed in the middle of a job: another worker finishes it within a minute.
+
+Real processes on Redis: the first `dramatiq worker.main` claims an account's sync and waits
+on a slow QBO; it is killed there. A second worker and the scheduler (whose relay sweep sends
+the job again once its lease lapses) finish it, well before Dramatiq's own 20 minutes, and QBO
+holds one customer of the name: the killed worker's request, which QBO carried out after
+all, is answered again for its request id.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from core.bootstrap import Services
+from core.config import Settings
+from core.domain.jobs import JobState
+from core.domain.records import Account
+from core.domain.status import SyncStatus
+from core.services.accounts import start_sync_job
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
+from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
+from tests.waiting import wait_for
+from worker.broker import build_broker
+from worker.dispatch import DramatiqDispatcher
+
+BIN = Path(sys.executable).parent
+NAME = "Killed Midway LLC"
+# What issue 17 asks: a dead worker's record is finished by another within 60 s.
+FINISHED_WITHIN_S = 60
+
+pytestmark = pytest.mark.skipif(not HAS_REDIS, reason="needs a Redis server: see tests/servers.py")
+
+
+@pytest.fixture
+def environment(services: Services) -> Iterator[dict[str, str]]:
+    namespace = redis_namespace()
+    yield {
+        **os.environ,
+        "DATABASE_URL": services.settings.database_url,
+        "REDIS_URL": REDIS_URL,
+        "QBSYNC_REDIS_NAMESPACE": namespace,
+        "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+    }
+    drop_namespace(Redis.from_url(REDIS_URL), namespace)
+
+
+def start(env: dict[str, str], *command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*command], env=env, start_new_session=True)
+
+
+def worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return start(env, str(BIN / "dramatiq"), "worker.main", "--processes", "1", "--threads", "2")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_a_job_whose_worker_was_killed_is_finished_by_another_within_a_minute(
+    services: Services, sandbox: Sandbox, firm: Firm, environment: dict[str, str]
+) -> None:
+    now = services.clock()
+    with services.uow() as uow:
+        uow.accounts.add(
+            Account(firm_id=firm.id, external_id="k-1", name=NAME, created_at=now, updated_at=now)
+        )
+        uow.commit()
+    with services.uow() as uow:
+        account = uow.accounts.get(firm.id, "k-1")
+        assert account is not None
+        job = start_sync_job(uow, account, now, {})
+        uow.commit()
+    broker = build_broker(
+        Settings(redis_url=REDIS_URL, redis_namespace=environment["QBSYNC_REDIS_NAMESPACE"])
+    )
+    sandbox.state.options.latency_ms = 10_000  # the first worker's QBO call hangs
+    first = worker(environment)
+    try:
+        DramatiqDispatcher(broker).dispatch(job)
+
+        def claimed() -> bool:
+            with services.uow() as uow:
+                return uow.jobs.get(firm.id, job.id).state is JobState.RUNNING
+
+        wait_for(claimed, timeout=30, what="the first worker to claim the job")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the worker dies holding the job
+        first.wait(timeout=10)
+    killed_at = time.monotonic()
+    sandbox.state.options.latency_ms = 0
+    second = worker(environment)
+    scheduler = start(environment, sys.executable, "-m", "worker.scheduler")
+    try:
+
+        def settled() -> Account | None:
+            with services.uow() as uow:
+                found = uow.accounts.get(firm.id, "k-1")
+                return found if found and found.status is not SyncStatus.SYNCING else None
+
+        finished = wait_for(settled, timeout=FINISHED_WITHIN_S, what="another worker to finish")
+        took = time.monotonic() - killed_at
+    finally:
+        stop(second)
+        stop(scheduler)
+        broker.close()
+    assert finished.status is SyncStatus.SYNCED, finished.error
+    assert took < FINISHED_WITHIN_S
+    with services.uow() as uow:
+        assert uow.jobs.get(firm.id, job.id).attempts == 2  # the killed run, then the second
+    named = [c for c in sandbox.state.customers(sandbox.realm_id) if c["DisplayName"] == NAME]
+    assert [c["Id"] for c in named] == [finished.qbo_customer_id]
