@@ -175,7 +175,9 @@ def record_settlements(
             outcomes[settlement.job.id] = outcome
             if outcome in (Outcome.SYNCED, Outcome.FAILED):
                 moves[settlement.job.target_id] = settlement, error
-        accounts = uow.accounts.by_ids(list(moves))
+        # Locked before their invoices are read: an invoice written meanwhile either commits
+        # first (and is read here) or waits for this commit (and sees the account Synced).
+        accounts = uow.accounts.by_ids(list(moves), for_update=True)
         invoices = uow.invoices.for_accounts(
             [a.id for a in accounts if a.id is not None and moves[a.id][1] is None]
         )

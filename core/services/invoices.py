@@ -73,7 +73,9 @@ def put_invoice(
     """
     job: Job | None = None
     with uow:
-        account = uow.accounts.get(firm_id, content.account_external_id)
+        # Locked, so that a sync settling the account meanwhile either commits first (this
+        # sees it Synced and queues the push) or waits and then reads this invoice.
+        account = uow.accounts.get(firm_id, content.account_external_id, for_update=True)
         if account is None:
             raise UnknownRecordsError("account", "account_id", [content.account_external_id])
         assert account.id is not None

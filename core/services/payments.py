@@ -75,7 +75,9 @@ def put_payment(
     job: Job | None = None
     new = False
     with uow:
-        invoice = _live_invoice(uow, firm_id, content.invoice_external_id)
+        # Locked, so that a push settling the invoice meanwhile either commits first (this
+        # sees it Synced and queues the payment's push) or waits and then reads this payment.
+        invoice = _live_invoice(uow, firm_id, content.invoice_external_id, for_update=True)
         if content.amount > invoice.total:
             raise InvalidValueError(
                 "amount",
@@ -215,9 +217,12 @@ def _live(uow: UnitOfWork, firm_id: int, external_id: str) -> Payment:
     return payment
 
 
-def _live_invoice(uow: UnitOfWork, firm_id: int, external_id: str) -> Invoice:
-    """The invoice a request names; unknown or deleted is the request's fault (HTTP 422)."""
-    invoice = uow.invoices.get(firm_id, external_id)
+def _live_invoice(
+    uow: UnitOfWork, firm_id: int, external_id: str, *, for_update: bool = False
+) -> Invoice:
+    """The invoice a request names; unknown or deleted is the request's fault (HTTP 422).
+    `for_update` locks it (see put_payment)."""
+    invoice = uow.invoices.get(firm_id, external_id, for_update=for_update)
     if invoice is None or invoice.deleted_at is not None:
         raise UnknownRecordsError("invoice", "invoice_id", [external_id])
     return invoice

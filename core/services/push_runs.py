@@ -174,6 +174,9 @@ def _queue_again(uow: UnitOfWork, pushed: Pushed, now: datetime) -> list[Job]:
 
 def _queue_payments(uow: UnitOfWork, invoice: Invoice, now: datetime) -> list[Job]:
     assert invoice.id is not None
+    # Its move to Synced is written (its row locked) before its payments are read: a payment
+    # written meanwhile either commits first and is read here, or waits and sees it Synced.
+    uow.flush()
     jobs = []
     for payment in uow.payments.for_invoice(invoice.id):
         if payment.status is SyncStatus.SKIPPED:

@@ -129,8 +129,11 @@ class SqlAccounts:
         self._s.add(account)
         account_counts.note(self._s, account.firm_id, account.status, +1)
 
-    def get(self, firm_id: int, external_id: str) -> Account | None:
+    def get(self, firm_id: int, external_id: str, *, for_update: bool = False) -> Account | None:
+        """The firm's account; `for_update` locks its row until the transaction ends."""
         query = sa.select(Account).filter_by(firm_id=firm_id, external_id=external_id)
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
         return self._s.scalars(query).first()
 
     def get_by_id(self, account_id: int) -> Account | None:
@@ -143,11 +146,20 @@ class SqlAccounts:
         )
         return list(self._s.scalars(query))
 
-    def by_ids(self, account_ids: Sequence[int]) -> list[Account]:
-        """These accounts, in no particular order; unknown ids are left out."""
+    def by_ids(self, account_ids: Sequence[int], *, for_update: bool = False) -> list[Account]:
+        """These accounts, in no particular order; unknown ids are left out. `for_update`
+        locks their rows until the transaction ends, taken in id order so that two
+        transactions locking overlapping sets cannot deadlock."""
         if not account_ids:
             return []
-        return list(self._s.scalars(sa.select(Account).filter(accounts.c.id.in_(account_ids))))
+        query = sa.select(Account).filter(accounts.c.id.in_(account_ids))
+        if for_update:
+            query = (
+                query.order_by(accounts.c.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        return list(self._s.scalars(query))
 
     def linked_to(self, firm_id: int, customer_id: str) -> list[Account]:
         """The firm's accounts whose link points at this QBO customer."""
@@ -613,8 +625,11 @@ class SqlInvoices:
     def add(self, invoice: Invoice) -> None:
         self._s.add(invoice)
 
-    def get(self, firm_id: int, external_id: str) -> Invoice | None:
+    def get(self, firm_id: int, external_id: str, *, for_update: bool = False) -> Invoice | None:
+        """The firm's invoice; `for_update` locks its row until the transaction ends."""
         query = sa.select(Invoice).filter_by(firm_id=firm_id, external_id=external_id)
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
         return self._s.scalars(query).first()
 
     def get_by_id(self, invoice_id: int) -> Invoice | None:
