@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from api.bench_support import descendants, peak_rss_mb
+from api.bench_support import descendants, free_port, peak_rss_mb
 from core.adapters.db.tables import accounts as accounts_table
 from core.bootstrap import build_services
 from core.config import Settings
@@ -273,7 +272,7 @@ def summarise(timings_ms: Sequence[float]) -> Latency:
 @contextmanager
 def web_process(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The Procfile's `web` process on a free port, once its health check answers 200."""
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "api.wsgi:create_app_from_env()",
@@ -316,13 +315,6 @@ def _wait_until_healthy(
 def _tail(log: Any) -> str:
     log.seek(0)
     return str(log.read()[-LOG_TAIL:].decode(errors="replace"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def web_rss_mb(master_pid: int) -> dict[str, float]:

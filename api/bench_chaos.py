@@ -29,8 +29,7 @@ from typing import Any
 
 import httpx
 
-from api.bench_api import _free_port
-from api.bench_support import bench_database, drop_namespace, new_namespace
+from api.bench_support import bench_database, drop_namespace, free_port, new_namespace
 from api.chaos_checks import check, syncing
 from api.chaos_faults import FaultPlan, Faults
 from api.chaos_load import Load, LoadError, Plan
@@ -119,7 +118,7 @@ def run_once(
         fault_seed=faults.seed if faults else None,
     )  # fmt: skip
     state = SandboxState(options)
-    port, key, namespace = _free_port(), generate_key(), new_namespace()
+    port, key, namespace = free_port(), generate_key(), new_namespace()
     with (
         RedisServer() as redis,
         bench_database(postgres_url) as database_url,

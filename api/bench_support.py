@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -46,6 +47,14 @@ def quiesce(postgres_url: str) -> None:
     with engine.connect() as connection:
         connection.execute(sa.text("CHECKPOINT"))
     engine.dispose()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def new_namespace() -> str:

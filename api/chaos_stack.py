@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 from redis import Redis
 
-from api.bench_api import GUNICORN_CONFIG, ROOT, _free_port
-from api.bench_support import dramatiq_command
+from api.bench_api import GUNICORN_CONFIG, ROOT
+from api.bench_support import dramatiq_command, free_port
 
 WORKERS = ("worker-1", "worker-2")
 
@@ -43,7 +43,7 @@ class RedisServer:
     again on the same port and data."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self._dir = tempfile.TemporaryDirectory(prefix="qbsync-chaos-redis-")
         self._process: subprocess.Popen[bytes] | None = None
 

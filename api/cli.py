@@ -6,9 +6,11 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.decorators import FC
 
 from core.adapters.db.migrate import upgrade
 from core.bootstrap import build_services
@@ -129,6 +131,34 @@ def firms_create(name: str) -> None:
 # The parts of `qbsync bench sync` (api.bench_all.run_all).
 PARTS = ("first-sync", "pipeline", "api")
 
+# The options every benchmark takes: where its servers are, where its report goes.
+postgres_url_option = click.option(
+    "--postgres-url",
+    envvar="QBSYNC_BENCH_POSTGRES_URL",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    show_default=True,
+    help="A PostgreSQL server; the bench makes databases of its own there and drops them.",
+)
+redis_url_option = click.option(
+    "--redis-url",
+    envvar="QBSYNC_BENCH_REDIS_URL",
+    default="redis://127.0.0.1:6379/14",
+    show_default=True,
+    help="A Redis server; the bench uses namespaces of its own and deletes them.",
+)
+
+
+def json_report_option(default: str) -> Callable[[FC], FC]:
+    """`--json`: where the bench writes its report (`default` in the working directory)."""
+    return click.option(
+        "--json",
+        "json_path",
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Where to write the report.",
+    )
+
 
 @main.group()
 def bench() -> None:
@@ -156,28 +186,9 @@ def bench() -> None:
     "--part", "parts", multiple=True, type=click.Choice(PARTS),
     help="Run only this part (repeatable); all three by default.",
 )  # fmt: skip
-@click.option(
-    "--postgres-url",
-    envvar="QBSYNC_BENCH_POSTGRES_URL",
-    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    show_default=True,
-    help="A PostgreSQL server; the bench makes databases of its own there and drops them.",
-)
-@click.option(
-    "--redis-url",
-    envvar="QBSYNC_BENCH_REDIS_URL",
-    default="redis://127.0.0.1:6379/14",
-    show_default=True,
-    help="A Redis server; the bench uses namespaces of its own and deletes them.",
-)
-@click.option(
-    "--json",
-    "json_path",
-    default="bench-sync.json",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the report.",
-)
+@postgres_url_option
+@redis_url_option
+@json_report_option("bench-sync.json")
 def bench_sync(
     accounts: int,
     pipeline_jobs: int,
@@ -221,28 +232,9 @@ def bench_sync(
     type=click.IntRange(min=2),
     help="Timed requests of each kind, after 20 untimed ones.",
 )
-@click.option(
-    "--postgres-url",
-    envvar="QBSYNC_BENCH_POSTGRES_URL",
-    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    show_default=True,
-    help="A PostgreSQL server; the bench makes a database of its own there and drops it.",
-)
-@click.option(
-    "--redis-url",
-    envvar="QBSYNC_BENCH_REDIS_URL",
-    default="redis://127.0.0.1:6379/14",
-    show_default=True,
-    help="A Redis server; the bench uses a namespace of its own and deletes it.",
-)
-@click.option(
-    "--json",
-    "json_path",
-    default="bench-api.json",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the report.",
-)
+@postgres_url_option
+@redis_url_option
+@json_report_option("bench-api.json")
 def bench_api(
     accounts: int, samples: int, postgres_url: str, redis_url: str, json_path: Path
 ) -> None:
@@ -292,21 +284,8 @@ def bench_api(
     "--timeout-s", default=3_600.0, show_default=True, type=click.FloatRange(min=1),
     help="Give up waiting for a run to converge after this long.",
 )  # fmt: skip
-@click.option(
-    "--postgres-url",
-    envvar="QBSYNC_BENCH_POSTGRES_URL",
-    default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
-    show_default=True,
-    help="A PostgreSQL server; the bench makes a database of its own for each run and drops it.",
-)
-@click.option(
-    "--json",
-    "json_path",
-    default="bench-chaos.json",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the report.",
-)
+@postgres_url_option
+@json_report_option("bench-chaos.json")
 def bench_chaos(
     accounts: int, invoices: int, payments: int, fault_rate: float, kill_every: str,
     redis_outage_s: float, batch_kill: bool, seed: int, timeout_s: float, postgres_url: str,
