@@ -263,14 +263,9 @@ class SqlJobs:
         return {job.target_id: job for job in self._s.scalars(query)}
 
     def claim(self, job_id: str, owner: str, now: datetime) -> Job | None:
-        claimable = sa.or_(
-            sa.and_(
-                jobs.c.state == JobState.QUEUED,
-                sa.or_(jobs.c.next_attempt_at.is_(None), jobs.c.next_attempt_at <= now),
-            ),
-            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now),
+        claimed = self._update(
+            sa.and_(jobs.c.id == job_id, _claimable(now)), **self._claimed(owner, now)
         )
-        claimed = self._update(sa.and_(jobs.c.id == job_id, claimable), **self._claimed(owner, now))
         if not claimed:
             return None
         return self._s.scalars(
@@ -289,7 +284,7 @@ class SqlJobs:
         """
         due = (
             sa.select(jobs.c.id)
-            .where(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _due_in_lane(now))
+            .where(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _claimable(now))
             .order_by(jobs.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -299,7 +294,7 @@ class SqlJobs:
             return []
         self._s.execute(
             sa.update(jobs)
-            .where(jobs.c.id.in_(job_ids), _due_in_lane(now))
+            .where(jobs.c.id.in_(job_ids), _claimable(now))
             .values(**self._claimed(owner, now)),
             execution_options={"synchronize_session": False},
         )
@@ -369,7 +364,7 @@ class SqlJobs:
         """The firm's oldest due job of `lane` (queued, or held by a dead run), if any."""
         query = (
             sa.select(Job)
-            .filter(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _due_in_lane(now))
+            .filter(jobs.c.firm_id == firm_id, jobs.c.lane == lane, _claimable(now))
             .order_by(jobs.c.created_at)
             .limit(1)
         )
@@ -464,7 +459,7 @@ class SqlJobs:
             sa.and_(jobs.c.state == JobState.QUEUED, jobs.c.lane.is_(None), _due(now)),
             # Its worker died holding it: the claim lets the next run take it over. (A lane's
             # such jobs go with its lane: see `lanes_due_for_relay`.)
-            sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lane.is_(None), _expired(now)),
+            sa.and_(jobs.c.lane.is_(None), _expired(now)),
         )
         query = sa.select(Job).filter(due, not_in_queue).order_by(jobs.c.created_at).limit(limit)
         return list(self._s.scalars(query))
@@ -529,8 +524,8 @@ def _expired(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now)
 
 
-def _due_in_lane(now: datetime) -> sa.ColumnElement[bool]:
-    """A lane's job any run may take: queued and due, or held by a run that died. A dead
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    """A job a run may claim: queued and due, or held by a run that died. In a lane, a dead
     run's jobs are taken over like queued ones, or they would wait for a message naming
     each of them, which a lane busy with other runs leaves to those runs (found by qbsync
     bench chaos: 55 syncs Syncing for the relay's five minutes)."""
@@ -538,10 +533,10 @@ def _due_in_lane(now: datetime) -> sa.ColumnElement[bool]:
 
 
 def _stale_in_lane(now: datetime, republish_before: datetime) -> sa.ColumnElement[bool]:
-    """Due jobs of a lane (see `_due_in_lane`) that no message has stood for lately."""
+    """Due jobs of a lane (see `_claimable`) that no message has stood for lately."""
     return sa.and_(
         jobs.c.lane.is_not(None),
-        _due_in_lane(now),
+        _claimable(now),
         sa.or_(jobs.c.published_at.is_(None), jobs.c.published_at < republish_before),
     )
 
