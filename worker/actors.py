@@ -86,7 +86,7 @@ def declare_actors(broker: dramatiq.Broker) -> None:
             max_retries=3,
             min_backoff=1_000,
             max_backoff=30_000,
-            # Longer than one QBO call's timeout, shorter than the job's lease.
+            # Longer than one QBO call's timeout, shorter than a lease's renewal limit.
             time_limit=50_000,
             # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
             notify_shutdown=True,

@@ -3,7 +3,8 @@
 Settings follow design/jobs.md §5: a short heartbeat and maintenance on every command so a
 SIGKILLed worker's messages come back within seconds, not twenty minutes, and shutdown
 notifications (the actors' `notify_shutdown`) so a PaaS stop (SIGTERM, then SIGKILL 30 s
-later) interrupts and requeues work instead of stranding it.
+later) interrupts and requeues work instead of stranding it (worker.shutdown makes them
+reach every thread).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from core.config import Settings
+from worker.shutdown import notify_every_thread
 
 # A worker that stops heartbeating for this long is presumed dead and its messages requeued.
 HEARTBEAT_TIMEOUT_MS = 20_000
@@ -32,4 +34,5 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         )
     else:
         broker = StubBroker()
+    notify_every_thread(broker)
     return broker
