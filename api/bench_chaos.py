@@ -66,6 +66,7 @@ class RunReport:
     refused_requests: int
     qbo_counters: dict[str, int]
     kills: int
+    kill_times: list[dict[str, object]]
     worst_kill_to_settled_s: float | None
     worst_kill_to_taken_over_s: float | None
     events: list[str]
@@ -156,6 +157,7 @@ def run_once(
             found = check(services.engine, firm_id, state, REALM_ID, plan, load.ledger, seeded)
             worst = chaos.worst_settling_s() if chaos else None
             taken_over = chaos.worst_taken_over_s() if chaos else None
+            kill_times = chaos.kill_rows() if chaos else []
             restarts = dict(stack.restarts)
             if not converged:
                 _show_logs(logs, progress)
@@ -172,7 +174,7 @@ def run_once(
         duplicates=found.duplicates, lost=found.lost, stuck=found.stuck,
         mismatched=found.mismatched, accepted_requests=load.ledger.accepted,
         refused_requests=load.ledger.refused, qbo_counters=dict(counters),
-        kills=len(chaos.log.kills) if chaos else 0,
+        kills=len(chaos.log.kills) if chaos else 0, kill_times=kill_times,
         worst_kill_to_settled_s=worst, worst_kill_to_taken_over_s=taken_over,
         events=chaos.log.events if chaos else [], examples=found.examples, restarts=restarts,
     )  # fmt: skip

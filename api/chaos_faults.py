@@ -49,6 +49,14 @@ class Kill:
     settled_after_s: float | None = None
     taken_over_after_s: float | None = None  # until no job runs under the dead owner
 
+    def row(self, started: float) -> dict[str, object]:
+        """What the report shows of it: when (seconds into the run), how, and the times."""
+        return {
+            "at_s": round(self.at - started, 1), "worker": self.worker, "how": self.how,
+            "jobs": len(self.jobs), "taken_over_after_s": self.taken_over_after_s,
+            "settled_after_s": self.settled_after_s,
+        }  # fmt: skip
+
 
 @dataclass
 class FaultLog:
@@ -208,6 +216,11 @@ class Faults:
                 kill.taken_over_after_s = round(now - kill.at, 1)
             if not open_jobs.intersection(kill.jobs):
                 kill.settled_after_s = round(now - kill.at, 1)
+
+    def kill_rows(self) -> list[dict[str, object]]:
+        """Every kill as the report shows it."""
+        self._note_settled()
+        return [kill.row(self._started) for kill in self.log.kills]
 
     def worst_taken_over_s(self) -> float | None:
         """The longest time from a kill until no job it interrupted ran under the dead

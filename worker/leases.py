@@ -4,8 +4,9 @@ A thread of the worker process renews every LEASE_RENEWAL the leases of the jobs
 messages at work claimed (worker.runtime notes each claim's owner, and forgets them when the
 message ends, even by an exception); it starts with the worker and stops at its shutdown. A
 SIGKILLed process renews nothing, so its jobs are free one LEASE after its last renewal; a
-job whose message ended without settling it (an unhandled exception, a shutdown) is free one
-LEASE after it ended.
+message that ended by an exception (a shutdown's interruption, a time limit, a crash) hands
+back the leases of the jobs it left unsettled at once, so its retry or another worker goes
+on with them without waiting out the LEASE (a PaaS stop's interrupted jobs, in seconds).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from core.domain.jobs import LEASE_RENEWAL
-from core.services.leases import renew_owned_leases
+from core.services.leases import end_owned_leases, renew_owned_leases
 from worker.runtime import message_ended, owners_at_work, services
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,14 @@ class LeaseKeeper(Middleware):
     def after_process_message(
         self, broker: dramatiq.Broker, message: Any, *, result: Any = None, exception: Any = None
     ) -> None:
-        message_ended()
+        owners = message_ended()
+        if exception is None or not owners:
+            return
+        ran = services()
+        try:
+            end_owned_leases(ran.uow(), owners, ran.clock())
+        except Exception:  # the database is away: the leases run out by themselves
+            log.warning("handing back the leases of an interrupted message failed", exc_info=True)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: Any) -> None:
         message_ended()

@@ -51,7 +51,7 @@ def owners_at_work() -> list[str]:
         return [owner for owners in _owners_at_work.values() for owner in owners]
 
 
-def message_ended() -> None:
-    """The current thread's message ended: its claims are no longer renewed."""
+def message_ended() -> list[str]:
+    """The current thread's message ended: its claims are no longer renewed; their owners."""
     with _owners_lock:
-        _owners_at_work.pop(threading.get_ident(), None)
+        return sorted(_owners_at_work.pop(threading.get_ident(), ()))

@@ -1,6 +1,6 @@
 """Keeping a live worker process's claims: the leases of the jobs its messages at work hold
 are renewed while they run, so that a lease can be short and a killed process's jobs are
-taken over soon."""
+taken over soon; a message that ended without settling its jobs hands their leases back."""
 
 from __future__ import annotations
 
@@ -20,3 +20,15 @@ def renew_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) ->
         renewed = uow.jobs.renew_owned_leases(owners, now, now - LEASE_RENEWAL_LIMIT)
         uow.commit()
     return renewed
+
+
+def end_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) -> int:
+    """End the leases still held under `owners`, the claims of a message that ended by an
+    exception (a shutdown's interruption, a time limit, a crash): the job's retry, or another
+    worker, takes it over now rather than one LEASE later; return how many."""
+    if not owners:
+        return 0
+    with uow:
+        ended = uow.jobs.end_owned_leases(owners, now)
+        uow.commit()
+    return ended

@@ -11,7 +11,7 @@ from core.bootstrap import Services
 from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
 from core.services.accounts import put_account
 from core.services.bulk_sync import Selection, bulk_sync
-from core.services.leases import renew_owned_leases
+from core.services.leases import end_owned_leases, renew_owned_leases
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
 
@@ -105,3 +105,18 @@ def test_a_job_claimed_before_its_send_is_noted_is_not_marked_in_the_queues_care
     with services.uow() as uow:
         job = uow.jobs.get(firm.id, job_ids[0])
         assert job is not None and job.published_at is None  # the relay still watches it
+
+
+def test_the_leases_of_a_message_that_ended_by_an_exception_are_handed_back_at_once(
+    services: Services, firm: Firm, job_ids: list[str]
+) -> None:
+    claim(services, job_ids[0], "host:7:aaaa")  # the interrupted message's claim
+    claim(services, job_ids[1], "host:7:bbbb")  # another message, still at work
+    now = services.clock()
+
+    ended = end_owned_leases(services.uow(), ["host:7:aaaa"], now)
+
+    assert ended == 1
+    with services.uow() as uow:  # taken over now, not one LEASE later
+        assert uow.jobs.claim(job_ids[0], "host:8:cccc", now + timedelta(seconds=1)) is not None
+        assert uow.jobs.claim(job_ids[1], "host:8:cccc", now + timedelta(seconds=1)) is None
