@@ -11,6 +11,7 @@ import socket
 import uuid
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from redis import Redis
 
 POSTGRES_URL = os.environ.get(
@@ -44,3 +45,12 @@ def drop_namespace(client: Redis, namespace: str) -> None:
     """Delete every key of `namespace` (what a test run left in the shared Redis)."""
     for key in client.scan_iter(match=f"{namespace}:*"):
         client.delete(key)
+
+
+def waits_for_a_lock(engine: sa.Engine) -> bool:
+    """Whether a PostgreSQL session of `engine`'s database waits for a lock."""
+    with engine.connect() as connection:
+        waiting = connection.scalar(
+            sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        )
+    return bool(waiting)

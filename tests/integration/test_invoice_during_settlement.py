@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from core.bootstrap import Services
 from core.domain.billing import InvoiceLine
@@ -24,7 +23,7 @@ from core.services.accounts import put_account, request_account_sync
 from core.services.invoices import InvoiceContent, put_invoice
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
-from tests.servers import HAS_POSTGRES
+from tests.servers import HAS_POSTGRES, waits_for_a_lock
 from tests.waiting import wait_for
 
 CONTENT = InvoiceContent(
@@ -33,14 +32,6 @@ CONTENT = InvoiceContent(
     lines=(InvoiceLine("Tax preparation", Decimal(1), Decimal(450), Decimal("450.00")),),
     total=Decimal("450.00"),
 )
-
-
-def waits_for_a_lock(services: Services) -> bool:
-    with services.engine.connect() as connection:
-        waiting = connection.scalar(
-            sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-        )
-    return bool(waiting)
 
 
 @pytest.mark.skipif(not HAS_POSTGRES, reason="PostgreSQL does not answer")
@@ -80,7 +71,9 @@ def test_an_invoice_written_while_its_account_settles_gets_its_push(
     writing = threading.Thread(target=write_invoice)
     writing.start()
     # Either the write waits for the account's lock (the fix) or it is already done (the bug).
-    wait_for(lambda: written.is_set() or waits_for_a_lock(services), what="the invoice write")
+    wait_for(
+        lambda: written.is_set() or waits_for_a_lock(services.engine), what="the invoice write"
+    )
     release.set()
     settling.join(timeout=30)
     writing.join(timeout=30)
