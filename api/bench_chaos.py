@@ -143,7 +143,7 @@ def run_once(
             stack.start_all()
             _connect(stack.base_url, api_key)
             progress(f"system up: web at {stack.base_url}, Redis at {redis.url}")
-            load = Load(stack.base_url, api_key, plan, progress)
+            load = Load(stack.base_url, api_key, plan, progress, sync_wait_s=timeout_s)
             chaos = (
                 Faults(faults, stack, redis, state, services.engine, progress) if faults else None
             )

@@ -101,9 +101,14 @@ class Load:
     """Sends the plan's requests through the API and notes what it accepted."""
 
     def __init__(
-        self, base_url: str, api_key: str, plan: Plan, progress: Callable[[str], None]
-    ) -> None:
+        self, base_url: str, api_key: str, plan: Plan, progress: Callable[[str], None],
+        sync_wait_s: float = GIVE_UP_S,
+    ) -> None:  # fmt: skip
+        """`sync_wait_s`: how long a re-link waits for its account's first sync (the run's
+        time to converge: a big load's syncs queue behind each other for longer than
+        GIVE_UP_S, and that is a slow run, not a system down)."""
         self.plan, self.ledger, self._progress = plan, Ledger(), progress
+        self._sync_wait_s = sync_wait_s
         self._client = httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30,
             limits=httpx.Limits(max_connections=CLIENTS * 2),
@@ -196,7 +201,7 @@ class Load:
         """Wait for the account's first sync, unsync it, then link it to its customer again
         by hand (POST …/sync with the customer's Id)."""
         path = f"/v1/accounts/a-{n}"
-        deadline = time.monotonic() + GIVE_UP_S
+        deadline = time.monotonic() + self._sync_wait_s
         while (account := self.request("GET", path))["status"] != "synced":
             if account["status"] == "failed" or time.monotonic() > deadline:
                 raise LoadError(f"a-{n} did not sync before its re-link: {account}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -304,6 +305,8 @@ def bench_chaos(
     except ValueError:
         raise click.BadParameter("seconds, or a range: 10-20", param_hint="--kill-every") from None
     logging.basicConfig(level=logging.WARNING)
+    # A SIGTERM ends the bench as Ctrl-C does: its processes, Redis and database go with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     faults = FaultPlan(
         fault_rate=fault_rate, kill_every_s=every, redis_outage_s=redis_outage_s,
         kill_on_batch=batch_kill, seed=seed,
