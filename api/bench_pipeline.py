@@ -20,9 +20,9 @@ from api.bench_support import (
     Processes,
     backlog_worked_off,
     bench_database,
-    dramatiq_command,
     drop_namespace,
     new_namespace,
+    worker_command,
 )
 from core.adapters.crypto import generate_key
 from core.adapters.db.tables import jobs
@@ -157,7 +157,7 @@ def _noop_rate(
     for _ in range(jobs):
         broker.enqueue(dramatiq.Message(queue_name=QUEUE, actor_name=NOOP, args=(), kwargs={},
                                         options={}))  # fmt: skip
-    running.start("noop worker", dramatiq_command("api.bench_noop", processes=1, threads=threads))
+    running.start("noop worker", worker_command("api.bench_noop", threads=threads))
     first, done = backlog_worked_off(redis_url, namespace, jobs)
     running.stop("noop worker")
     return (jobs - 1) / (done - first)
@@ -186,7 +186,7 @@ def _pipeline_rate(
             uow.commit()
         for job in queued:
             dispatcher.dispatch(job)
-    running.start("pipeline worker", dramatiq_command("worker.main", processes=1, threads=threads))
+    running.start("pipeline worker", worker_command(threads=threads))
     while True:
         with services.uow() as uow:
             syncing = uow.accounts.count_by_status(firm_id).get(SyncStatus.SYNCING, 0)

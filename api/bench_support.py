@@ -145,11 +145,9 @@ def own_peak_rss_mb() -> float:
     return peak_rss_mb(os.getpid())
 
 
-def dramatiq_command(module: str, *, processes: int, threads: int) -> list[str]:
-    """The `dramatiq` CLI over `module`, with the Procfile's shutdown timeout."""
-    dramatiq_cli = str(Path(sys.executable).with_name("dramatiq"))
-    return [dramatiq_cli, module, "--processes", str(processes), "--threads", str(threads),
-            "--worker-shutdown-timeout", "20000"]  # fmt: skip
+def worker_command(module: str = "worker.main", *, threads: int = 8) -> list[str]:
+    """The Procfile's `worker` (python -m worker.run) over `module`'s broker."""
+    return [sys.executable, "-m", "worker.run", module, "--threads", str(threads)]
 
 
 class Processes:
@@ -167,8 +165,11 @@ class Processes:
         return process
 
     def worker(self, name: str = "worker", processes: int = 1, threads: int = 8) -> None:
-        """`dramatiq worker.main` as the Procfile's `worker` runs it."""
-        self.start(name, dramatiq_command("worker.main", processes=processes, threads=threads))
+        """`processes` of the Procfile's `worker`, as a PaaS runs that many dynos."""
+        for n in range(processes):
+            self.start(
+                name if processes == 1 else f"{name}-{n + 1}", worker_command(threads=threads)
+            )
 
     def scheduler(self) -> None:
         """`python -m worker.scheduler`, the Procfile's `scheduler`."""

@@ -18,7 +18,7 @@ import httpx
 from redis import Redis
 
 from api.bench_api import GUNICORN_CONFIG, ROOT
-from api.bench_support import dramatiq_command, free_port
+from api.bench_support import free_port, worker_command
 
 WORKERS = ("worker-1", "worker-2")
 
@@ -104,7 +104,7 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        worker = dramatiq_command("worker.main", processes=1, threads=8)
+        worker = worker_command(threads=8)
         return {
             "web": [gunicorn, "api.wsgi:create_app_from_env()", "--config", str(GUNICORN_CONFIG)],
             **{name: worker for name in WORKERS},

@@ -1,7 +1,8 @@
-"""The worker process: `dramatiq worker.main` (Procfile `worker`).
+"""The worker's broker and actors (`python -m worker.run`, Procfile `worker`, runs them).
 
-Builds the broker from the environment and declares the actors on it; the `dramatiq` CLI
-then consumes with this module's `broker`.
+Builds the broker from the environment and declares the actors on it; worker.run (or the
+`dramatiq` command, which a PaaS stop kills at once: see worker.run) consumes with this
+module's `broker`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import dramatiq
 import fakeredis
@@ -28,11 +27,10 @@ from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
 
-DRAMATIQ = Path(sys.executable).with_name("dramatiq")
 # Scenarios run the whole system on the real servers where they answer: PostgreSQL here, as in
 # production (SQLite, where it does not); the store's own tests cover both backends.
 SCENARIO_BACKEND = "postgresql" if HAS_POSTGRES else "sqlite"
-WORKER_FLAGS = ["--processes", "1", "--threads", "2", "--worker-shutdown-timeout", "5000"]
+WORKER = [sys.executable, "-m", "worker.run", "--threads", "2", "--shutdown-timeout", "5"]
 
 
 @pytest.fixture(params=[SCENARIO_BACKEND])
@@ -54,7 +52,7 @@ def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
             "QBSYNC_REDIS_NAMESPACE": namespace,
             "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         }
-        process = subprocess.Popen([str(DRAMATIQ), "worker.main", *WORKER_FLAGS], env=env)
+        process = subprocess.Popen(WORKER, env=env)
         yield broker
         process.terminate()
         assert process.wait(timeout=30) == 0
