@@ -139,6 +139,7 @@ def run_once(
             "QBO_API_BASE_URL": sandbox.url, "LOG_LEVEL": "WARNING",
         }  # fmt: skip
         stack = Stack(env, port, logs)
+        load: Load | None = None
         try:
             stack.start_all()
             _connect(stack.base_url, api_key)
@@ -165,6 +166,8 @@ def run_once(
             _show_logs(logs, progress)
             raise
         finally:
+            if load is not None:
+                load.stop()
             stack.stop_all()
             services.engine.dispose()
             drop_namespace(redis.url, namespace)

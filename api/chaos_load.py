@@ -109,6 +109,7 @@ class Load:
         GIVE_UP_S, and that is a slow run, not a system down)."""
         self.plan, self.ledger, self._progress = plan, Ledger(), progress
         self._sync_wait_s = sync_wait_s
+        self._stopped = threading.Event()
         self._client = httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30,
             limits=httpx.Limits(max_connections=CLIENTS * 2),
@@ -134,6 +135,10 @@ class Load:
         self._each("unsyncs and re-links", relinks, self._relink)
         self.finished_at = time.monotonic()
         self._client.close()
+
+    def stop(self) -> None:
+        """Send nothing more: the requests in flight give up (the bench is ending)."""
+        self._stopped.set()
 
     def _each(self, what: str, items: Iterable[int], send: Callable[[int], None]) -> None:
         started = time.monotonic()
@@ -163,7 +168,8 @@ class Load:
                 self.ledger.refused += 1
             if time.monotonic() > deadline:
                 raise LoadError(f"{method} {path} refused for {GIVE_UP_S:.0f} s")
-            time.sleep(RETRY_PAUSE_S)  # a client's pause before it tries again
+            if self._stopped.wait(RETRY_PAUSE_S):  # a client's pause before it tries again
+                raise LoadError("the load was stopped")
 
     def _put_account(self, n: int) -> None:
         name = self.plan.account_name(n)
@@ -205,7 +211,8 @@ class Load:
         while (account := self.request("GET", path))["status"] != "synced":
             if account["status"] == "failed" or time.monotonic() > deadline:
                 raise LoadError(f"a-{n} did not sync before its re-link: {account}")
-            time.sleep(1)  # polling the API for the account's first sync
+            if self._stopped.wait(1):  # polling the API for the account's first sync
+                raise LoadError("the load was stopped")
         customer = account["qbo_customer_id"]
         self.request("POST", f"{path}/unsync")
         self.request("POST", f"{path}/sync", {"customer_id": customer})
