@@ -23,6 +23,9 @@ import httpx
 
 CLIENTS = 4  # requests the load has in flight at once
 ACCEPTED = frozenset({200, 201, 202, 204})
+# Refusals of the moment, sent again like a 5xx: 409, another job of the record is at work
+# (the API says to wait for it: a change-data-capture check, say, while a re-link comes); 429.
+WAIT_AND_RETRY = frozenset({409, 429})
 RETRY_PAUSE_S = 0.5
 GIVE_UP_S = 300.0  # a request refused this long means the system is down for good
 
@@ -150,8 +153,8 @@ class Load:
         )
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """Send until the API accepts (2xx); a 4xx other than a refusal of the moment is a
-        LoadError, 5xx and lost connections are retried."""
+        """Send until the API accepts (2xx); a 4xx other than a refusal of the moment
+        (WAIT_AND_RETRY) is a LoadError, 5xx and lost connections are retried."""
         deadline = time.monotonic() + GIVE_UP_S
         while True:
             try:
@@ -162,7 +165,11 @@ class Load:
                 with self.ledger.lock:
                     self.ledger.accepted += 1
                 return response.json() if response.content else None
-            if response is not None and response.status_code < 500:
+            if (
+                response is not None
+                and response.status_code < 500
+                and response.status_code not in WAIT_AND_RETRY
+            ):
                 raise LoadError(f"{method} {path} answered {response.status_code}: {response.text}")
             with self.ledger.lock:
                 self.ledger.refused += 1
