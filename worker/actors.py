@@ -86,8 +86,10 @@ def declare_actors(broker: dramatiq.Broker) -> None:
             max_retries=3,
             min_backoff=1_000,
             max_backoff=30_000,
-            # Longer than one QBO call's timeout, shorter than a lease's renewal limit.
-            time_limit=50_000,
+            # A QBO call may wait 30 s at the company's gate and 30 s for its answer: room for
+            # that and more, and shorter than a lease's renewal limit (2 min). At 50 s, pushes
+            # of a busy company ran out of time at the gate until they ended Failed.
+            time_limit=100_000,
             # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
             notify_shutdown=True,
         )

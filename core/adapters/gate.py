@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from core.domain.qbo import Room
-from core.errors import QboBatchBudgetError, QboTransientError
+from core.errors import QboBatchBudgetError, QboPacedError
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class RealmGate:
                     f"QuickBooks' batch requests for company {realm_id} are spent for now."
                 )
             if waited >= self.limits.max_wait_s:
-                raise QboTransientError(
+                raise QboPacedError(
                     f"QuickBooks' limits for company {realm_id} kept this request waiting "
                     f"{waited:.0f} s; it will be retried."
                 )

@@ -107,7 +107,7 @@ def record_refusal(
     """End the job after QBO, or qbsync, refused the push: retry, or Failed with the reason."""
     job = claimed.job
     if isinstance(refusal, QboTransientError):
-        return record_transient(uow, job, worker_id, now, refusal.as_record())
+        return record_transient(uow, job, worker_id, now, refusal)
     if isinstance(refusal, QboError):
         inactive = isinstance(refusal, QboFaultError) and refusal.code in INACTIVE_REFERENCE
         error = explain_push_error(refusal, "invoice")

@@ -74,7 +74,7 @@ def push_claimed_payment(
             _delete_old(qbo, payment, job)
             copy = QboCopy(None, None) if payment.deleted_at else _create(qbo, claimed)
     except QboTransientError as exc:
-        return record_transient(uow, job, worker_id, clock(), exc.as_record())
+        return record_transient(uow, job, worker_id, clock(), exc)
     except QboFaultError as exc:
         error = explain_push_error(exc, "payment")
         return record_failed(uow, job, worker_id, clock(), error)

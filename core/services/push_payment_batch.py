@@ -26,7 +26,6 @@ from core.services.push_runs import (
     PushOutcome,
     QboCopy,
     record_failed,
-    record_paced,
     record_pushed,
     record_transient,
 )
@@ -206,10 +205,8 @@ class _Batch:
 
     def _refuse(self, member: PaymentClaim, refusal: Exception) -> None:
         job, now = member.job, self._clock()
-        if isinstance(refusal, QboBatchBudgetError):
-            outcome = record_paced(self._uow, job, self._worker_id, now, refusal.as_record())
-        elif isinstance(refusal, QboTransientError):
-            outcome = record_transient(self._uow, job, self._worker_id, now, refusal.as_record())
+        if isinstance(refusal, QboTransientError):  # paced ones spend no attempt
+            outcome = record_transient(self._uow, job, self._worker_id, now, refusal)
         elif isinstance(refusal, QboError):
             error = explain_push_error(refusal, "payment")
             outcome = record_failed(self._uow, job, self._worker_id, now, error)

@@ -18,6 +18,7 @@ from typing import Any
 from core.domain.billing import Invoice, Payment
 from core.domain.jobs import Job
 from core.domain.status import SyncStatus
+from core.errors import QboPacedError, QboTransientError
 from core.ports import JobDispatcher, UnitOfWork
 from core.services.accounts import publish_job
 from core.services.job_runs import out_of_attempts, queue_retry
@@ -152,9 +153,13 @@ def record_paced(
 
 
 def record_transient(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, refusal: QboTransientError
 ) -> PushOutcome:
-    """Retry after a backoff, kept in SQL; out of attempts, Failed with the reason."""
+    """Retry after a backoff, kept in SQL; out of attempts, Failed with the reason. A request
+    QBO's limits held back (QboPacedError) retries without spending an attempt."""
+    error = refusal.as_record()
+    if isinstance(refusal, QboPacedError):
+        return record_paced(uow, job, worker_id, now, error)
     exhausted = out_of_attempts(job, error)
     if exhausted is not None:
         return record_failed(uow, job, worker_id, now, exhausted)

@@ -12,6 +12,7 @@ import pytest
 from core.bootstrap import Services
 from core.domain.jobs import Job
 from core.domain.status import SyncStatus
+from core.errors import QboTransientError
 from core.services.payment_push_steps import claim_payment_push
 from core.services.push_invoice import run_push_invoice
 from core.services.push_payment import run_push_payment
@@ -102,7 +103,7 @@ def test_a_member_whose_own_resend_failed_takes_its_answer_from_the_batch_not_a_
     assert other is not None  # worker B holds the second member, its resend under way
 
     run(services, backlog[0][1], clock=after_the_lease)  # worker A resends, QBO answers
-    failed_on_the_way = {"message": "connection reset", "code": "network", "retryable": True}
+    failed_on_the_way = QboTransientError("connection reset", code="network")
     record_transient(services.uow(), other.job, "w-b", after_the_lease(), failed_on_the_way)
     run(services, backlog[1][1], clock=lambda: after_the_lease() + timedelta(minutes=10))
 

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from core.bootstrap import Services
-from core.domain.jobs import Job
+from core.domain.jobs import Job, JobState
 from core.domain.status import SyncStatus
+from core.errors import QboBatchBudgetError, QboPacedError, QboTransientError
+from core.services.invoice_push_steps import claim_push, record_refusal
 from core.services.push_invoice import run_push_invoice
 from core.services.push_runs import PushOutcome
 from tests.billing import after_the_lease, linked_account, new_invoice, stored
@@ -92,3 +94,52 @@ def test_a_worker_killed_after_the_batch_answer_creates_nothing_twice(
     assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]
     for invoice_id, _ in backlog:
         assert stored(services, "invoice", invoice_id).status is SyncStatus.SYNCED
+
+
+class NoBatchRoom:
+    """A QBO connector whose gate finds the minute's batch requests spent."""
+
+    def __init__(self, connect: Any) -> None:
+        self._connect = connect
+
+    def __call__(self, connection: Any) -> Any:
+        qbo = self._connect(connection)
+
+        def spent(*args: Any, **kwargs: Any) -> Any:
+            raise QboBatchBudgetError("QuickBooks' batch requests are spent for now.")
+
+        qbo.create_invoices_in_batch = spent
+        return qbo
+
+
+def test_when_the_minutes_batches_are_spent_the_members_wait_without_spending_attempts(
+    services: Services, sandbox: Sandbox, firm: Firm, backlog: list[tuple[int, Job]]
+) -> None:
+    assert run(services, backlog[0][1], connect=NoBatchRoom(services.qbo)) is (
+        PushOutcome.RETRY_LATER
+    )
+
+    assert numbers_in_qbo(sandbox) == []  # no thirty single calls instead
+    with services.uow() as uow:
+        for _, job in backlog:
+            waiting = uow.jobs.get(firm.id, job.id)
+            assert waiting is not None
+            assert (waiting.state, waiting.attempts) == (JobState.QUEUED, 0)
+
+
+def test_a_throttled_push_retries_without_spending_an_attempt_and_a_failed_one_spends_it(
+    services: Services, firm: Firm, backlog: list[tuple[int, Job]]
+) -> None:
+    throttled, failed = (
+        claim_push(services.uow(), job.id, "w", services.clock()) for _, job in backlog[:2]
+    )
+    assert throttled is not None and failed is not None
+
+    record_refusal(services.uow(), RecordingDispatcher(), throttled, "w", services.clock(),
+                   QboPacedError("ThrottleExceeded", code="3001", http_status=429))  # fmt: skip
+    record_refusal(services.uow(), RecordingDispatcher(), failed, "w", services.clock(),
+                   QboTransientError("SystemFault", code="10000", http_status=500))  # fmt: skip
+
+    with services.uow() as uow:
+        assert uow.jobs.get(firm.id, throttled.job.id).attempts == 0
+        assert uow.jobs.get(firm.id, failed.job.id).attempts == 1

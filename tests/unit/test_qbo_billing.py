@@ -16,7 +16,7 @@ from core.adapters.gate import MemoryRealmGate, RealmLimits
 from core.adapters.qbo import billing_payloads
 from core.adapters.qbo.client import QboClient
 from core.domain.qbo import QboInvoice, QboInvoiceDraft, QboInvoiceLine, QboPaymentDraft
-from core.errors import QboFaultError, QboPayloadError, QboTransientError
+from core.errors import QboFaultError, QboPacedError, QboPayloadError, QboTransientError
 
 SAMPLES = Path(__file__).parents[1] / "fixtures" / "qbo_samples"
 
@@ -298,7 +298,7 @@ def test_a_batch_sends_creates_by_bid_and_reads_each_answer(client: Any) -> None
     duplicate = results["b2"]
     assert type(duplicate) is QboFaultError
     assert (duplicate.code, duplicate.intuit_tid) == ("6140", "t-1")
-    assert type(results["b3"]) is QboTransientError  # as a single call would classify it
+    assert type(results["b3"]) is QboPacedError  # as a single call would classify it
     assert type(results["b4"]) is QboPayloadError  # QBO's answer left it out
 
 

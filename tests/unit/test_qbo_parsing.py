@@ -41,6 +41,7 @@ from core.errors import (
     QboError,
     QboFaultError,
     QboOAuthError,
+    QboPacedError,
     QboPayloadError,
     QboTransientError,
 )
@@ -249,7 +250,7 @@ def a_fault(status: int, kind: type[QboError], code: str) -> Callable[[str], Non
         error = answer_error(answer(name, status))
         assert type(error) is kind
         assert (error.code, error.http_status, error.intuit_tid) == (code, status, "tid-1")
-        assert error.retryable is (kind is QboTransientError)
+        assert error.retryable is issubclass(kind, QboTransientError)
 
     return check
 
@@ -273,8 +274,8 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "fault_query_validation.json": a_fault(400, QboFaultError, "4001"),
     "fault_stale_object.json": a_fault(400, QboFaultError, "5010"),
     "fault_system.json": a_fault(500, QboTransientError, "10000"),
-    "fault_throttled.json": a_fault(429, QboTransientError, "3001"),
-    "fault_throttled.xml": a_fault(429, QboTransientError, "3001"),
+    "fault_throttled.json": a_fault(429, QboPacedError, "3001"),
+    "fault_throttled.xml": a_fault(429, QboPacedError, "3001"),
     "invoice_create_response.json": a_created_invoice,
     "invoice_delete_response.json": a_deleted_invoice,
     "oauth_invalid_client.json": an_invalid_client,

@@ -12,9 +12,16 @@ from xml.etree import ElementTree
 
 import httpx
 
-from core.errors import QboAuthenticationError, QboError, QboFaultError, QboTransientError
+from core.errors import (
+    QboAuthenticationError,
+    QboError,
+    QboFaultError,
+    QboPacedError,
+    QboTransientError,
+)
 
-TRANSIENT_CODES = frozenset({"3001", "10000"})
+THROTTLED = "3001"
+TRANSIENT_CODES = frozenset({THROTTLED, "10000"})
 
 
 def fault_in(body: Any) -> dict[str, Any] | None:
@@ -44,7 +51,9 @@ def error_from_response(response: httpx.Response, body: Any = None) -> QboError:
         "intuit_tid": tid,
     }
     # Throttling (3001) and system faults (10000) may pass, whatever status carried them.
-    if status == 429 or status >= 500 or code in TRANSIENT_CODES:
+    if status == 429 or code == THROTTLED:
+        return QboPacedError(message, **kwargs)
+    if status >= 500 or code in TRANSIENT_CODES:
         return QboTransientError(message, **kwargs)
     if status in (401, 403):
         return QboAuthenticationError(
