@@ -44,7 +44,8 @@ class Findings:
 
 
 def syncing(engine: sa.Engine, firm_id: int) -> int:
-    """How many of the firm's records are Syncing, or not yet pushed although they will be."""
+    """How many of the firm's records are Syncing, or not yet pushed although they will be
+    (the end checks count what stays so: a Failed invoice, say, as mismatched)."""
     with engine.connect() as connection:
         count = 0
         for table in (accounts, invoices, payments):
@@ -52,6 +53,9 @@ def syncing(engine: sa.Engine, firm_id: int) -> int:
             pending = [SyncStatus.SYNCING, SyncStatus.NOT_SYNCED]
             if table is not accounts:
                 where.append(table.c.deleted_at.is_(None))
+            if table is payments:  # one of a Failed invoice waits for it: nothing will move
+                failed = sa.select(invoices.c.id).where(invoices.c.status == SyncStatus.FAILED)
+                where.append(payments.c.invoice_id.not_in(failed))
             count += (
                 connection.scalar(
                     sa.select(sa.func.count()).where(*where, table.c.status.in_(pending))
