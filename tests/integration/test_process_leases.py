@@ -12,6 +12,8 @@ from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
 from core.services.accounts import put_account
 from core.services.bulk_sync import Selection, bulk_sync
 from core.services.leases import end_owned_leases, renew_owned_leases
+from core.services.relay import REPUBLISH_AFTER
+from tests.billing import linked_account, new_invoice
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
 
@@ -120,3 +122,21 @@ def test_the_leases_of_a_message_that_ended_by_an_exception_are_handed_back_at_o
     with services.uow() as uow:  # taken over now, not one LEASE later
         assert uow.jobs.claim(job_ids[0], "host:8:cccc", now + timedelta(seconds=1)) is not None
         assert uow.jobs.claim(job_ids[1], "host:8:cccc", now + timedelta(seconds=1)) is None
+
+
+def test_a_job_of_no_lane_given_back_untried_is_left_for_the_relay_to_send(
+    services: Services, firm: Firm
+) -> None:
+    account_id = linked_account(services, firm, "rel-1", "Released Payments Ltd")
+    _, job = new_invoice(services, firm, account_id, "rel-i-1")
+    assert job is not None and job.lane is None
+    now = services.clock()
+    claim(services, job.id, "w:1:aaaa")
+
+    with services.uow() as uow:
+        assert uow.jobs.release([job.id], "w:1:aaaa", now) == 1
+        uow.commit()
+
+    with services.uow() as uow:  # the relay's next sweep sends it, not one five minutes on
+        due = uow.jobs.due_for_relay(now, now - REPUBLISH_AFTER, 100)
+    assert job.id in {found.id for found in due}
