@@ -12,7 +12,7 @@ from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
 from core.services.accounts import put_account
 from core.services.bulk_sync import Selection, bulk_sync
 from core.services.leases import end_owned_leases, renew_owned_leases
-from core.services.relay import REPUBLISH_AFTER
+from core.services.relay import REPUBLISH_AFTER, relay_jobs
 from tests.billing import linked_account, new_invoice
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
@@ -155,3 +155,19 @@ def test_a_job_a_stop_interrupted_gets_its_attempt_back_and_a_crashed_one_does_n
     with services.uow() as uow:
         assert uow.jobs.get(firm.id, job_ids[0]).attempts == 0
         assert uow.jobs.get(firm.id, job_ids[1]).attempts == 1
+
+
+def test_a_dead_runs_job_is_sent_once_by_the_relay_not_at_every_sweep(
+    services: Services, firm: Firm
+) -> None:
+    account_id = linked_account(services, firm, "dead-1", "Dead Run Ltd")
+    _, job = new_invoice(services, firm, account_id, "dead-i-1")
+    assert job is not None
+    claim(services, job.id, "dead:1:aaaa")
+    expired = services.clock() + LEASE + timedelta(seconds=1)
+    dispatcher = RecordingDispatcher()
+
+    relay_jobs(services.uow(), dispatcher, expired)
+    relay_jobs(services.uow(), dispatcher, expired + timedelta(seconds=5))  # the next sweep
+
+    assert dispatcher.sent.count(job.id) == 1

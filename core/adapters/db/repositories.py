@@ -508,12 +508,14 @@ class SqlJobs:
         )
 
     def mark_published(self, job_id: str, now: datetime) -> None:
-        """The job's message went. Only a job still queued is marked: one a worker claimed
-        before this ran is in that worker's hands, and marking it would keep the relay from
-        sending it again for REPUBLISH_AFTER if that worker dies."""
-        self._update(
-            sa.and_(jobs.c.id == job_id, jobs.c.state == JobState.QUEUED), published_at=now
-        )
+        """The job's message went. Only a job still waiting for it is marked: queued, or
+        held by a dead run and not yet taken over (its lease still ran out at `now`). One a
+        worker claimed before this ran is in that worker's hands, and marking it would keep
+        the relay from sending it again for REPUBLISH_AFTER if that worker dies. (Unmarked, a
+        dead run's jobs were sent again at every sweep until one was claimed: under bench
+        chaos, 500 messages each five seconds that buried the takeovers they asked for.)"""
+        waiting = sa.or_(jobs.c.state == JobState.QUEUED, _expired(now))
+        self._update(sa.and_(jobs.c.id == job_id, waiting), published_at=now)
 
     def _fenced(self, job_id: str, owner: str, **values: Any) -> bool:
         return self._update(
