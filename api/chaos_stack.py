@@ -97,6 +97,7 @@ class Stack:
         self._logs = log_dir
         self._running: dict[str, subprocess.Popen[bytes]] = {}
         self.restarts: dict[str, int] = {}
+        self._stopped = False
 
     @property
     def base_url(self) -> str:
@@ -112,6 +113,10 @@ class Stack:
         }
 
     def start(self, name: str) -> None:
+        """Start (or restart) the process; nothing once the stack is stopped, so that a
+        fault's restart racing the bench's end leaves no process behind."""
+        if self._stopped:
+            return
         log = (self._logs / f"{name}.log").open("ab")
         self._running[name] = subprocess.Popen(
             self.commands()[name], cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT,
@@ -127,7 +132,8 @@ class Stack:
             self.start(name)
 
     def pids(self, name: str) -> list[int]:
-        """The process and its children: a dramatiq worker's jobs run in a forked child."""
+        """The process and its children (there are none since worker.run, but a command that
+        forks would have them)."""
         from api.bench_support import descendants
 
         process = self._running.get(name)
@@ -159,6 +165,7 @@ class Stack:
             return False
 
     def stop_all(self) -> None:
+        self._stopped = True
         for name in list(self._running):
             self.signal(name, signal.SIGTERM)
         for name in list(self._running):
