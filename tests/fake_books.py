@@ -70,6 +70,10 @@ class FakeBooks(FakeLists):
         self._maybe_fail()
         return [i for i in self.invoices.values() if i.doc_number == doc_number]
 
+    def find_invoices_by_doc_numbers(self, doc_numbers: Sequence[str]) -> list[QboInvoice]:
+        self._maybe_fail()
+        return [i for i in self.invoices.values() if i.doc_number in doc_numbers]
+
     def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
         self._maybe_fail()
 

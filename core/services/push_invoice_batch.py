@@ -22,7 +22,7 @@ from core.ports import JobDispatcher, QboConnector, UnitOfWork
 from core.services.invoice_push_steps import (
     Claimed,
     PushRefusedError,
-    adopt_lost_create,
+    adopt_lost_creates,
     batchable,
     claim_push,
     invoice_draft,
@@ -68,15 +68,13 @@ def run_batch(
     drafts: dict[str, tuple[Claimed, QboInvoiceDraft]] = {}
     items: dict[str, str] = {}  # service name → QBO item Id, shared by the members
     try:
+        # A retry may follow a batch whose answer was lost: its members' copies, found again.
+        lost = adopt_lost_creates(qbo, [m for m in members if m.job.attempts > 1])
         for member in members:
             assert member.customer_id is not None
             try:
                 draft = invoice_draft(qbo, member.invoice, member.customer_id, member.job, items)
-                adopted = (
-                    adopt_lost_create(qbo, member.invoice, member.customer_id)
-                    if member.job.attempts > 1
-                    else None
-                )
+                adopted = lost.get(member.job.id)
             except PushRefusedError as exc:
                 outcomes[member.job.id] = record_refusal(
                     uow, dispatcher, member, worker_id, clock(), exc

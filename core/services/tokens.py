@@ -183,6 +183,9 @@ class _KeptQbo:
     def find_invoices_by_doc_number(self, doc_number: str) -> list[QboInvoice]:
         return self._call(lambda qbo: qbo.find_invoices_by_doc_number(doc_number))
 
+    def find_invoices_by_doc_numbers(self, doc_numbers: Sequence[str]) -> list[QboInvoice]:
+        return self._call(lambda qbo: qbo.find_invoices_by_doc_numbers(doc_numbers))
+
     def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
         self._call(lambda qbo: qbo.delete_invoice(invoice_id, sync_token, request_id=request_id))
 

@@ -3,6 +3,7 @@ recorded against its own invoice, and nothing created twice after a crash (SPEC 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -143,3 +144,37 @@ def test_a_throttled_push_retries_without_spending_an_attempt_and_a_failed_one_s
     with services.uow() as uow:
         assert uow.jobs.get(firm.id, throttled.job.id).attempts == 0
         assert uow.jobs.get(firm.id, failed.job.id).attempts == 1
+
+
+class AnswerLost:
+    """A QBO connector whose batch answers are lost on the way back, after QBO wrote."""
+
+    def __init__(self, connect: Any) -> None:
+        self._connect = connect
+
+    def __call__(self, connection: Any) -> Any:
+        qbo = self._connect(connection)
+        create = qbo.create_invoices_in_batch
+
+        def lost(*args: Any, **kwargs: Any) -> Any:
+            create(*args, **kwargs)
+            raise QboTransientError("QuickBooks could not be reached: connection reset")
+
+        qbo.create_invoices_in_batch = lost
+        return qbo
+
+
+def test_a_batch_retried_after_its_answer_was_lost_finds_its_copies_in_one_query(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    assert run(services, backlog[0][1], connect=AnswerLost(services.qbo)) is (
+        PushOutcome.RETRY_LATER
+    )
+    reads = sandbox.state.throttle.counters.of(sandbox.realm_id)["reads"]
+
+    later = lambda: services.clock() + timedelta(minutes=10)  # noqa: E731  the backoff is over
+    assert run(services, backlog[0][1], clock=later) is PushOutcome.SYNCED
+
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]  # adopted, not made again
+    # The item's lookup and one query for the three numbers, not one each.
+    assert sandbox.state.throttle.counters.of(sandbox.realm_id)["reads"] - reads == 2

@@ -224,6 +224,14 @@ class QboClient:
         )
         return self._query(statement).of(QboInvoice)
 
+    def find_invoices_by_doc_numbers(self, doc_numbers: Sequence[str]) -> list[QboInvoice]:
+        """The invoices with any of these DocNumbers, in one query (a batch's worth)."""
+        if not doc_numbers:
+            return []
+        listed = ", ".join(quote(number) for number in doc_numbers)
+        statement = f"select * from Invoice where DocNumber in ({listed}) maxresults {MAX_RESULTS}"
+        return self._query(statement).of(QboInvoice)
+
     def delete_invoice(self, invoice_id: str, sync_token: str, *, request_id: str) -> None:
         """Delete an invoice; QBO refuses while a payment is applied to it."""
         body = billing_payloads.versioned(invoice_id, sync_token)
