@@ -17,7 +17,6 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import Middleware
-from dramatiq.middleware.shutdown import Shutdown
 
 from core.domain.jobs import LEASE_RENEWAL
 from core.services.leases import end_owned_leases, renew_owned_leases
@@ -49,8 +48,7 @@ class LeaseKeeper(Middleware):
             return
         ran = services()
         try:
-            interrupted = isinstance(exception, Shutdown)
-            end_owned_leases(ran.uow(), owners, ran.clock(), interrupted=interrupted)
+            end_owned_leases(ran.uow(), owners, ran.clock())
         except Exception:  # the database is away: the leases run out by themselves
             log.warning("handing back the leases of an interrupted message failed", exc_info=True)
 

@@ -22,18 +22,13 @@ def renew_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) ->
     return renewed
 
 
-def end_owned_leases(
-    uow: UnitOfWork, owners: Sequence[str], now: datetime, *, interrupted: bool = False
-) -> int:
+def end_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) -> int:
     """End the leases still held under `owners`, the claims of a message that ended by an
     exception (a shutdown's interruption, a time limit, a crash): the job's retry, or another
-    worker, takes it over now rather than one LEASE later; return how many. `interrupted`:
-    a stop interrupted it, which is no fault of the job's, so the attempt is given back
-    (attempts are there to stop a job that keeps failing; under bench chaos, batches
-    interrupted by one stop after another neared their last attempt)."""
+    worker, takes it over now rather than one LEASE later; return how many."""
     if not owners:
         return 0
     with uow:
-        ended = uow.jobs.end_owned_leases(owners, now, counted=not interrupted)
+        ended = uow.jobs.end_owned_leases(owners, now)
         uow.commit()
     return ended

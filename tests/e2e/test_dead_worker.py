@@ -113,8 +113,6 @@ def test_a_worker_stopped_the_paas_way_hands_its_job_back_as_it_leaves(
             os.killpg(first.pid, signal.SIGKILL)
         broker.close()
     assert finished.status is SyncStatus.SYNCED, finished.error
-    with services.uow() as uow:  # the interrupted run gave its attempt back
-        assert uow.jobs.get(firm.id, job.id).attempts == 1
     named = [c for c in sandbox.state.customers(sandbox.realm_id) if c["DisplayName"] == NAME]
     assert [c["Id"] for c in named] == [finished.qbo_customer_id]
 

@@ -142,21 +142,6 @@ def test_a_job_of_no_lane_given_back_untried_is_left_for_the_relay_to_send(
     assert job.id in {found.id for found in due}
 
 
-def test_a_job_a_stop_interrupted_gets_its_attempt_back_and_a_crashed_one_does_not(
-    services: Services, firm: Firm, job_ids: list[str]
-) -> None:
-    claim(services, job_ids[0], "host:7:aaaa")  # interrupted by a shutdown
-    claim(services, job_ids[1], "host:7:bbbb")  # its message crashed
-    now = services.clock()
-
-    end_owned_leases(services.uow(), ["host:7:aaaa"], now, interrupted=True)
-    end_owned_leases(services.uow(), ["host:7:bbbb"], now)
-
-    with services.uow() as uow:
-        assert uow.jobs.get(firm.id, job_ids[0]).attempts == 0
-        assert uow.jobs.get(firm.id, job_ids[1]).attempts == 1
-
-
 def test_a_dead_runs_job_is_sent_once_by_the_relay_not_at_every_sweep(
     services: Services, firm: Firm
 ) -> None:

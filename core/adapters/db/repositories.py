@@ -407,19 +407,15 @@ class SqlJobs:
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def end_owned_leases(
-        self, owners: Sequence[str], now: datetime, *, counted: bool = True
-    ) -> int:
+    def end_owned_leases(self, owners: Sequence[str], now: datetime) -> int:
         """End now the leases of the running jobs claimed under these owners (their messages
-        ended without settling them): another worker may take them over at once; how many.
-        `counted=False` gives their claims' attempts back."""
+        ended without settling them): another worker may take them over at once; how many."""
         if not owners:
             return 0
-        attempts = jobs.c.attempts if counted else jobs.c.attempts - 1
         result = self._s.execute(
             sa.update(jobs)
             .where(jobs.c.state == JobState.RUNNING, jobs.c.lease_owner.in_(list(owners)))
-            .values(lease_until=now, attempts=attempts),
+            .values(lease_until=now),
             execution_options={"synchronize_session": False},
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
