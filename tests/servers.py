@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from redis import Redis
+
+from tests.waiting import wait_for
 
 POSTGRES_URL = os.environ.get(
     "QBSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -54,3 +58,27 @@ def waits_for_a_lock(engine: sa.Engine) -> bool:
             sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
         )
     return bool(waiting)
+
+
+def write_during_settlement(
+    engine: sa.Engine, settle: Callable[[], object], held: threading.Event,
+    release: threading.Event, write: Callable[[], object], what: str,
+) -> None:  # fmt: skip
+    """Run `settle` in a thread until it sets `held` (its transaction open, not committed),
+    then `write` in another; once the write is done (the bug) or waits for a lock (the fix),
+    set `release` so the settlement commits, and join both."""
+    settling = threading.Thread(target=settle)
+    settling.start()
+    assert held.wait(timeout=30)
+    written = threading.Event()
+
+    def writing_then_done() -> None:
+        write()
+        written.set()
+
+    writing = threading.Thread(target=writing_then_done)
+    writing.start()
+    wait_for(lambda: written.is_set() or waits_for_a_lock(engine), what=what)
+    release.set()
+    settling.join(timeout=30)
+    writing.join(timeout=30)

@@ -23,8 +23,7 @@ from core.services.accounts import put_account, request_account_sync
 from core.services.invoices import InvoiceContent, put_invoice
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
-from tests.servers import HAS_POSTGRES, waits_for_a_lock
-from tests.waiting import wait_for
+from tests.servers import HAS_POSTGRES, write_during_settlement
 
 CONTENT = InvoiceContent(
     account_external_id="acc-1",
@@ -53,30 +52,18 @@ def test_an_invoice_written_while_its_account_settles_gets_its_push(
         recorded.set()  # the account's move and its waiting invoices are read, not committed
         release.wait(timeout=30)
 
-    settling = threading.Thread(
-        target=record_settlements,
-        args=(services.uow(), [Settlement.linked(job, "58")], "w1", services.clock(), None),
-        kwargs={"also": hold_before_commit},
-    )
-    settling.start()
-    assert recorded.wait(timeout=30)
-    written = threading.Event()
-
-    def write_invoice() -> None:
-        put_invoice(
+    write_during_settlement(
+        services.engine,
+        lambda: record_settlements(
+            services.uow(), [Settlement.linked(job, "58")], "w1", services.clock(), None,
+            also=hold_before_commit,
+        ),
+        recorded, release,
+        lambda: put_invoice(
             services.uow(), RecordingDispatcher(), firm.id, "i-1", CONTENT, services.clock()
-        )
-        written.set()
-
-    writing = threading.Thread(target=write_invoice)
-    writing.start()
-    # Either the write waits for the account's lock (the fix) or it is already done (the bug).
-    wait_for(
-        lambda: written.is_set() or waits_for_a_lock(services.engine), what="the invoice write"
-    )
-    release.set()
-    settling.join(timeout=30)
-    writing.join(timeout=30)
+        ),
+        "the invoice write (or its wait for the account's lock)",
+    )  # fmt: skip
 
     with services.uow() as uow:
         account = uow.accounts.get(firm.id, "acc-1")

@@ -22,8 +22,7 @@ from core.services.push_runs import QboCopy, record_pushed
 from tests.billing import linked_account, new_invoice
 from tests.conftest import Firm
 from tests.fakes import RecordingDispatcher
-from tests.servers import HAS_POSTGRES, waits_for_a_lock
-from tests.waiting import wait_for
+from tests.servers import HAS_POSTGRES, write_during_settlement
 
 PAYMENT = PaymentContent(
     invoice_external_id="i-1", amount=Decimal("50.00"), paid_on=date(2026, 3, 15)
@@ -52,30 +51,18 @@ def test_a_payment_written_while_its_invoice_settles_gets_its_push(
         return jobs
 
     monkeypatch.setattr(push_runs, "_queue_payments", hold_after_reading)
-    settling = threading.Thread(
-        target=record_pushed,
-        args=(services.uow(), RecordingDispatcher(), job, "w1", services.clock(),
-              invoice.version, QboCopy("9001", "0")),
-    )  # fmt: skip
-    settling.start()
-    assert read.wait(timeout=30)
-    written = threading.Event()
-
-    def write_payment() -> None:
-        put_payment(
+    write_during_settlement(
+        services.engine,
+        lambda: record_pushed(
+            services.uow(), RecordingDispatcher(), job, "w1", services.clock(), invoice.version,
+            QboCopy("9001", "0"),
+        ),
+        read, release,
+        lambda: put_payment(
             services.uow(), RecordingDispatcher(), firm.id, "p-1", PAYMENT, services.clock()
-        )
-        written.set()
-
-    writing = threading.Thread(target=write_payment)
-    writing.start()
-    # Either the write waits for the invoice's lock (the fix) or it is already done (the bug).
-    wait_for(
-        lambda: written.is_set() or waits_for_a_lock(services.engine), what="the payment write"
-    )
-    release.set()
-    settling.join(timeout=30)
-    writing.join(timeout=30)
+        ),
+        "the payment write (or its wait for the invoice's lock)",
+    )  # fmt: skip
 
     with services.uow() as uow:
         stored = uow.invoices.get(firm.id, "i-1")
