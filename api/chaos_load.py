@@ -143,6 +143,11 @@ class Load:
         """Send nothing more: the requests in flight give up (the bench is ending)."""
         self._stopped.set()
 
+    def _pause(self, seconds: float) -> None:
+        """Wait `seconds`; a LoadError if the load is stopped meanwhile."""
+        if self._stopped.wait(seconds):
+            raise LoadError("the load was stopped")
+
     def _each(self, what: str, items: Iterable[int], send: Callable[[int], None]) -> None:
         started = time.monotonic()
         with ThreadPoolExecutor(CLIENTS) as pool:
@@ -175,8 +180,7 @@ class Load:
                 self.ledger.refused += 1
             if time.monotonic() > deadline:
                 raise LoadError(f"{method} {path} refused for {GIVE_UP_S:.0f} s")
-            if self._stopped.wait(RETRY_PAUSE_S):  # a client's pause before it tries again
-                raise LoadError("the load was stopped")
+            self._pause(RETRY_PAUSE_S)  # a client's pause before it tries again
 
     def _put_account(self, n: int) -> None:
         name = self.plan.account_name(n)
@@ -218,8 +222,7 @@ class Load:
         while (account := self.request("GET", path))["status"] != "synced":
             if account["status"] == "failed" or time.monotonic() > deadline:
                 raise LoadError(f"a-{n} did not sync before its re-link: {account}")
-            if self._stopped.wait(1):  # polling the API for the account's first sync
-                raise LoadError("the load was stopped")
+            self._pause(1)  # polling the API for the account's first sync
         customer = account["qbo_customer_id"]
         self.request("POST", f"{path}/unsync")
         self.request("POST", f"{path}/sync", {"customer_id": customer})

@@ -198,10 +198,7 @@ def adopt_lost_create(qbo: Qbo, invoice: Invoice, customer_id: str) -> QboInvoic
     """The QBO invoice an earlier, lost create made for this one: same number and customer."""
     if invoice.number is None:
         return None
-    same = [
-        i for i in qbo.find_invoices_by_doc_number(invoice.number) if i.customer_id == customer_id
-    ]
-    return min(same, key=lambda i: int(i.id)) if same else None
+    return _earliest_copy(qbo.find_invoices_by_doc_number(invoice.number), invoice, customer_id)
 
 
 def adopt_lost_creates(qbo: Qbo, claims: Sequence[Claimed]) -> dict[str, QboInvoice]:
@@ -212,15 +209,16 @@ def adopt_lost_creates(qbo: Qbo, claims: Sequence[Claimed]) -> dict[str, QboInvo
     if not numbered:
         return {}
     found = qbo.find_invoices_by_doc_numbers(sorted({str(c.invoice.number) for c in numbered}))
-    adopted: dict[str, QboInvoice] = {}
-    for claim in numbered:
-        same = [
-            i for i in found
-            if i.doc_number == claim.invoice.number and i.customer_id == claim.customer_id
-        ]  # fmt: skip
-        if same:
-            adopted[claim.job.id] = min(same, key=lambda i: int(i.id))
-    return adopted
+    adopted = {c.job.id: _earliest_copy(found, c.invoice, str(c.customer_id)) for c in numbered}
+    return {job_id: copy for job_id, copy in adopted.items() if copy is not None}
+
+
+def _earliest_copy(
+    found: Sequence[QboInvoice], invoice: Invoice, customer_id: str
+) -> QboInvoice | None:
+    """Of the QBO invoices found, the first made for `invoice`: its number, its customer."""
+    same = [i for i in found if i.doc_number == invoice.number and i.customer_id == customer_id]
+    return min(same, key=lambda i: int(i.id)) if same else None
 
 
 def update_copy(

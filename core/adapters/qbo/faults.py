@@ -21,7 +21,7 @@ from core.errors import (
 )
 
 THROTTLED = "3001"
-TRANSIENT_CODES = frozenset({THROTTLED, "10000"})
+SYSTEM_FAULT = "10000"
 
 
 def fault_in(body: Any) -> dict[str, Any] | None:
@@ -53,7 +53,7 @@ def error_from_response(response: httpx.Response, body: Any = None) -> QboError:
     # Throttling (3001) and system faults (10000) may pass, whatever status carried them.
     if status == 429 or code == THROTTLED:
         return QboPacedError(message, **kwargs)
-    if status >= 500 or code in TRANSIENT_CODES:
+    if status >= 500 or code == SYSTEM_FAULT:
         return QboTransientError(message, **kwargs)
     if status in (401, 403):
         return QboAuthenticationError(
