@@ -5,9 +5,14 @@ from __future__ import annotations
 import dramatiq
 from redis import Redis
 
-from core.domain.jobs import Job, JobKind, Lane
+from core.domain.jobs import Job, JobKind, JobState, Lane
 
 QUEUE = "jobs"
+# The messages that take over a dead run's job. A queue of their own, which every worker
+# consumes beside `jobs`: at the back of `jobs` they waited behind a bulk sync's thousand
+# messages while QBO's limits paced it (qbsync bench chaos: up to 366 s from a worker's
+# SIGKILL to its jobs being taken over; issue 17 asks for 60).
+TAKEOVER_QUEUE = "takeovers"
 
 
 class DramatiqDispatcher:
@@ -16,6 +21,7 @@ class DramatiqDispatcher:
     def __init__(self, broker: dramatiq.Broker) -> None:
         self._broker = broker
         broker.declare_queue(QUEUE)
+        broker.declare_queue(TAKEOVER_QUEUE)
 
     def dispatch(self, job: Job, *, delay_seconds: float = 0.0) -> None:
         """Enqueue the job's message; raises when the broker cannot be reached.
@@ -24,7 +30,8 @@ class DramatiqDispatcher:
         lane's run waiting for QBO's minute to open); SQL keeps the job either way.
         """
         delay = int(delay_seconds * 1000) or None
-        self._broker.enqueue(message_for(job.id, job.kind, lane_hint(job)), delay=delay)
+        queue = TAKEOVER_QUEUE if job.state is JobState.RUNNING else QUEUE
+        self._broker.enqueue(message_for(job.id, job.kind, lane_hint(job), queue), delay=delay)
 
     def ping(self) -> None:
         """Raise unless the broker answers."""
@@ -33,12 +40,15 @@ class DramatiqDispatcher:
             client.ping()
 
 
-def message_for(job_id: str, kind: JobKind, lane: str | None = None) -> dramatiq.Message[None]:
+def message_for(
+    job_id: str, kind: JobKind, lane: str | None = None, queue: str = QUEUE
+) -> dramatiq.Message[None]:
     """The message that says "run job X"; a job of a lane says which, as a hint (see
-    core.services.lane_runs)."""
+    core.services.lane_runs). Only the relay sends a job that is RUNNING (its run died), and
+    that one goes to TAKEOVER_QUEUE."""
     kwargs = {} if lane is None else {"lane": lane}
     return dramatiq.Message(
-        queue_name=QUEUE, actor_name=kind.value, args=(job_id,), kwargs=kwargs, options={}
+        queue_name=queue, actor_name=kind.value, args=(job_id,), kwargs=kwargs, options={}
     )
 
 

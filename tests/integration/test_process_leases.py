@@ -156,3 +156,19 @@ def test_a_dead_runs_job_is_sent_once_by_the_relay_not_at_every_sweep(
     relay_jobs(services.uow(), dispatcher, expired + timedelta(seconds=5))  # the next sweep
 
     assert dispatcher.sent.count(job.id) == 1
+
+
+def test_the_relay_sends_a_dead_runs_job_ahead_of_a_backlog_of_queued_ones(
+    services: Services, firm: Firm
+) -> None:
+    account_id = linked_account(services, firm, "first-1", "Dead Runs First Ltd")
+    queued = [new_invoice(services, firm, account_id, f"first-i-{n}")[1] for n in range(3)]
+    _, newest = new_invoice(services, firm, account_id, "first-i-3")
+    assert newest is not None and all(job is not None for job in queued)
+    claim(services, newest.id, "dead:1:aaaa")
+    expired = services.clock() + LEASE + timedelta(seconds=1)
+    dispatcher = RecordingDispatcher()
+
+    relay_jobs(services.uow(), dispatcher, expired, limit=1)  # room for one message only
+
+    assert dispatcher.sent == [newest.id]  # not the oldest queued job

@@ -477,7 +477,15 @@ class SqlJobs:
             # such jobs go with its lane: see `lanes_due_for_relay`.)
             sa.and_(jobs.c.lane.is_(None), _expired(now)),
         )
-        query = sa.select(Job).filter(due, not_in_queue).order_by(jobs.c.created_at).limit(limit)
+        # A dead run's jobs first: a backlog of queued ones (a bulk sync's) must not push a
+        # takeover past the sweep's limit.
+        dead_first = sa.case((jobs.c.state == JobState.RUNNING, 0), else_=1)
+        query = (
+            sa.select(Job)
+            .filter(due, not_in_queue)
+            .order_by(dead_first, jobs.c.created_at)
+            .limit(limit)
+        )
         return list(self._s.scalars(query))
 
     def lanes_due_for_relay(self, now: datetime, republish_before: datetime) -> list[Job]:
