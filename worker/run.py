@@ -73,9 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     stop.wait()
     log.info("stopping: the threads at work are interrupted, or get %ss", args.shutdown_timeout)
     worker.stop(timeout=int(args.shutdown_timeout * 1000))
-    broker.emit_before("process_stop")
-    broker.close()
-    broker.emit_after("process_stop")
+    broker.close()  # Dramatiq has no process_stop hook: its worker_shutdown ones have run
     log.info("worker stopped")
 
 

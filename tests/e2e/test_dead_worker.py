@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
 
 import pytest
 from redis import Redis
@@ -52,12 +54,14 @@ def environment(services: Services) -> Iterator[dict[str, str]]:
     drop_namespace(Redis.from_url(REDIS_URL), namespace)
 
 
-def start(env: dict[str, str], *command: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*command], env=env, start_new_session=True)
+def start(
+    env: dict[str, str], *command: str, log: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*command], env=env, start_new_session=True, stderr=log)
 
 
-def worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return start(env, sys.executable, "-m", "worker.run", "--threads", "2")
+def worker(env: dict[str, str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    return start(env, sys.executable, "-m", "worker.run", "--threads", "2", log=log)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -82,14 +86,17 @@ def queued_sync(services: Services, firm: Firm, external_id: str) -> Job:
 
 
 def test_a_worker_stopped_the_paas_way_hands_its_job_back_as_it_leaves(
-    services: Services, sandbox: Sandbox, firm: Firm, environment: dict[str, str]
-) -> None:
+    services: Services, sandbox: Sandbox, firm: Firm, environment: dict[str, str],
+    tmp_path: Path,
+) -> None:  # fmt: skip
     job = queued_sync(services, firm, "t-1")
     broker = build_broker(
         Settings(redis_url=REDIS_URL, redis_namespace=environment["QBSYNC_REDIS_NAMESPACE"])
     )
     sandbox.state.options.latency_ms = 3_000  # the first worker's QBO call takes a while
-    first = worker(environment)
+    log = tmp_path / "first-worker.log"
+    with log.open("wb") as first_log:
+        first = worker(environment, first_log)
     try:
         DramatiqDispatcher(broker).dispatch(job)
         wait_for(lambda: held_by_a_worker(services, firm, job), timeout=30, what="the claim")
@@ -115,6 +122,8 @@ def test_a_worker_stopped_the_paas_way_hands_its_job_back_as_it_leaves(
     assert finished.status is SyncStatus.SYNCED, finished.error
     named = [c for c in sandbox.state.customers(sandbox.realm_id) if c["DisplayName"] == NAME]
     assert [c["Id"] for c in named] == [finished.qbo_customer_id]
+    stopping = log.read_text(errors="replace")
+    assert "worker stopped" in stopping and "CRITICAL" not in stopping, stopping
 
 
 def held_by_a_worker(services: Services, firm: Firm, job: Job) -> bool:
