@@ -9,7 +9,13 @@ import fakeredis
 import pytest
 from redis import Redis
 
-from core.adapters.gate import MemoryRealmGate, RealmGate, RealmLimits, RedisRealmGate
+from core.adapters.gate import (
+    SLEEP_SLICE_S,
+    MemoryRealmGate,
+    RealmGate,
+    RealmLimits,
+    RedisRealmGate,
+)
 from core.domain.qbo import Room
 from core.errors import QboBatchBudgetError, QboTransientError
 from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
@@ -127,7 +133,7 @@ def test_waiting_too_long_fails_as_transient_so_the_job_retries() -> None:
         gate.admit("r"),
     ):
         pass
-    assert sum(slept) >= 1
+    assert sum(slept) == pytest.approx(1, abs=0.01)  # about max_wait_s, not at once
 
 
 def test_forty_batches_a_minute_pass_and_single_calls_still_go_while_batches_wait(
@@ -165,3 +171,20 @@ def test_a_batch_that_would_wait_for_the_minute_is_refused_at_once_so_its_items_
     assert sum(slept[before:]) <= gate.limits.batch_max_wait_s  # not the rest of the minute
     with gate.admit("r"):  # a single call still goes
         pass
+
+
+def test_a_long_wait_is_slept_in_slices_so_a_shutdown_reaches_the_waiting_thread() -> None:
+    clock = [T0 / 1000]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    gate = MemoryRealmGate(RealmLimits(per_second=1), lambda: clock[0], sleep)
+    with gate.admit("r"):
+        pass
+    with gate.admit("r"):  # the second's window opens about a second later
+        pass
+
+    assert sum(slept) > 1 and max(slept) <= SLEEP_SLICE_S
