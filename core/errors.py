@@ -148,7 +148,14 @@ class QboPacedError(QboTransientError):
     """QBO's limits held the request back, or QBO throttled it unserved (429): nothing failed,
     so the job waits its turn without spending one of its attempts. (Counted, a busy
     company's pushes waited at the gate or met a 429 eight times and ended Failed with
-    nothing a bookkeeper could do: found by qbsync bench chaos in its fault-free run.)"""
+    nothing a bookkeeper could do: found by qbsync bench chaos in its fault-free run.)
+
+    `retry_after_s`: when our gate knows it, how long until the company's window has room.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after_s = retry_after_s
 
 
 class QboBatchBudgetError(QboPacedError):

@@ -139,12 +139,14 @@ class RealmGate:
         ) > 0:
             if batch and waited + wait_ms / 1000 > self.limits.batch_max_wait_s:
                 raise QboBatchBudgetError(
-                    f"QuickBooks' batch requests for company {realm_id} are spent for now."
+                    f"QuickBooks' batch requests for company {realm_id} are spent for now.",
+                    retry_after_s=wait_ms / 1000,
                 )
             if waited >= self.limits.max_wait_s:
                 raise QboPacedError(
                     f"QuickBooks' limits for company {realm_id} kept this request waiting "
-                    f"{waited:.0f} s; it will be retried."
+                    f"{waited:.0f} s; it will be retried.",
+                    retry_after_s=wait_ms / 1000,
                 )
             self._pause(wait_ms / 1000)
             waited += wait_ms / 1000

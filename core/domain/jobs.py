@@ -76,6 +76,9 @@ BACKOFF_BASE = timedelta(seconds=2)
 # record's convergence after a short outage.
 BACKOFF_CAP = timedelta(minutes=1)
 
+# The soonest a paced job comes back: a window that opens at once is no reason to spin.
+PACED_RETRY_MIN = timedelta(milliseconds=500)
+
 
 def new_job_id() -> str:
     """A fresh job id: unguessable, and short enough to build QBO request ids from."""
@@ -96,6 +99,18 @@ def retry_delay(
     doublings = min(max(attempts - 1, 0), 30)
     delay: timedelta = min(base * 2**doublings, cap)
     return delay * rng.uniform(0.75, 1.25)
+
+
+def paced_delay(retry_after_s: float | None, rng: random.Random | None = None) -> timedelta | None:
+    """When a job that QBO's limits held back tries again: once the window our gate named has
+    opened, a little later for some so that a batch's members do not all come back in the
+    same instant, within [PACED_RETRY_MIN, BACKOFF_CAP]. None when no one named the time (a
+    429 from QBO itself): then the usual backoff."""
+    if retry_after_s is None:
+        return None
+    rng = rng or random.Random()
+    delay = timedelta(seconds=retry_after_s * rng.uniform(1.0, 1.25))
+    return min(max(delay, PACED_RETRY_MIN), BACKOFF_CAP)
 
 
 def request_id(job_id: str, step: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -80,11 +80,12 @@ def queue_retry(
     error: dict[str, Any],
     *,
     counted: bool = True,
+    delay: timedelta | None = None,
 ) -> bool:
-    """Put the job back in the queue after its backoff, kept in SQL; False if the lease was
-    lost (another worker holds the job now). `counted=False`: the attempt does not count
-    towards MAX_ATTEMPTS (QBO's pacing held it back; nothing failed)."""
-    at = now + retry_delay(job.attempts)
+    """Put the job back in the queue after its backoff (or `delay`), kept in SQL; False if
+    the lease was lost (another worker holds the job now). `counted=False`: the attempt does
+    not count towards MAX_ATTEMPTS (QBO's pacing held it back; nothing failed)."""
+    at = now + (retry_delay(job.attempts) if delay is None else delay)
     with uow:
         if not uow.jobs.retry_later(job.id, worker_id, now, at, error, counted=counted):
             return False

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.domain.billing import Invoice, Payment
-from core.domain.jobs import Job
+from core.domain.jobs import Job, paced_delay
 from core.domain.status import SyncStatus
 from core.errors import QboPacedError, QboTransientError
 from core.ports import JobDispatcher, UnitOfWork
@@ -141,13 +141,16 @@ def record_failed(
 
 
 def record_paced(
-    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, error: dict[str, Any]
+    uow: UnitOfWork, job: Job, worker_id: str, now: datetime, refusal: QboPacedError
 ) -> PushOutcome:
-    """Retry after a backoff without counting the attempt: QBO's minute had no room for the
-    request, which never left. (Counted, a batch resent while the minute's batch requests
-    were spent ran out of attempts and ended Failed although QBO held its payments: found by
-    qbsync bench chaos.)"""
-    if not queue_retry(uow, job, worker_id, now, error, counted=False):
+    """Retry without counting the attempt: QBO's minute had no room for the request, which
+    never left. (Counted, a batch resent while the minute's batch requests were spent ran out
+    of attempts and ended Failed although QBO held its payments: found by qbsync bench
+    chaos.) It retries when the gate says the window opens, not after the backoff of its
+    attempts so far: that grew to a minute for a job that had met a few faults, while the
+    room came back in seconds."""
+    delay = paced_delay(refusal.retry_after_s)
+    if not queue_retry(uow, job, worker_id, now, refusal.as_record(), counted=False, delay=delay):
         return PushOutcome.LEASE_LOST
     return PushOutcome.RETRY_LATER
 
@@ -159,7 +162,7 @@ def record_transient(
     QBO's limits held back (QboPacedError) retries without spending an attempt."""
     error = refusal.as_record()
     if isinstance(refusal, QboPacedError):
-        return record_paced(uow, job, worker_id, now, error)
+        return record_paced(uow, job, worker_id, now, refusal)
     exhausted = out_of_attempts(job, error)
     if exhausted is not None:
         return record_failed(uow, job, worker_id, now, exhausted)

@@ -178,3 +178,26 @@ def test_a_batch_retried_after_its_answer_was_lost_finds_its_copies_in_one_query
     assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]  # adopted, not made again
     # The item's lookup and one query for the three numbers, not one each.
     assert sandbox.state.throttle.counters.of(sandbox.realm_id)["reads"] - reads == 2
+
+
+def test_a_push_the_gate_held_back_comes_back_when_its_window_opens_not_after_its_backoff(
+    services: Services, firm: Firm, backlog: list[tuple[int, Job]]
+) -> None:
+    job_id, now = backlog[0][1].id, services.clock()
+    for _ in range(4):  # four faults: its backoff has grown to about 16 s
+        now += timedelta(minutes=2)
+        claimed = claim_push(services.uow(), job_id, "w", now)
+        assert claimed is not None
+        record_refusal(services.uow(), RecordingDispatcher(), claimed, "w", now,
+                       QboTransientError("SystemFault", code="10000", http_status=500))  # fmt: skip
+    now += timedelta(minutes=2)
+    claimed = claim_push(services.uow(), job_id, "w", now)
+    assert claimed is not None
+
+    record_refusal(services.uow(), RecordingDispatcher(), claimed, "w", now,
+                   QboBatchBudgetError("batch requests spent", retry_after_s=3.0))  # fmt: skip
+
+    with services.uow() as uow:
+        waiting = uow.jobs.get(firm.id, job_id)
+    assert waiting is not None and waiting.attempts == 4 and waiting.next_attempt_at is not None
+    assert timedelta(seconds=3) <= waiting.next_attempt_at - now <= timedelta(seconds=3.75)
