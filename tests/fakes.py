@@ -149,8 +149,10 @@ class RecordingDispatcher:
     down: bool = False
     sent: list[str] = field(default_factory=list)
     delays: dict[str, float] = field(default_factory=dict)  # job id: seconds, when delayed
+    tries: int = 0  # dispatches asked for, refused ones included
 
     def dispatch(self, job: Job, *, delay_seconds: float = 0.0) -> None:
+        self.tries += 1
         if self.down:
             raise ConnectionError("broker is down")
         self.sent.append(job.id)

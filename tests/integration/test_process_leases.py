@@ -172,3 +172,18 @@ def test_the_relay_sends_a_dead_runs_job_ahead_of_a_backlog_of_queued_ones(
     relay_jobs(services.uow(), dispatcher, expired, limit=1)  # room for one message only
 
     assert dispatcher.sent == [newest.id]  # not the oldest queued job
+
+
+def test_a_relay_sweep_stops_at_the_first_send_the_broker_refuses(
+    services: Services, firm: Firm
+) -> None:
+    account_id = linked_account(services, firm, "down-1", "Broker Down Ltd")
+    for n in range(3):
+        new_invoice(services, firm, account_id, f"down-i-{n}")
+    dispatcher = RecordingDispatcher(down=True)
+
+    sent = relay_jobs(services.uow(), dispatcher, services.clock())
+
+    assert (sent, dispatcher.tries) == (0, 1)  # not one refused connection per job
+    dispatcher.down = False
+    assert relay_jobs(services.uow(), dispatcher, services.clock()) == 3  # the next sweep
