@@ -7,14 +7,16 @@ batch requests in the last minute, requests in the last second, and requests in 
 minute is split: single requests get 460 of it and batch requests keep their 40, so a
 backlog of single calls never takes the room a batch of 30 writes needs (issue 16's floor
 counts on both channels running at once). In-flight slots are leases that expire, not
-counters, so a worker killed while holding one cannot keep it. With Redis the windows are
-sorted sets updated by one Lua script (atomic across processes); without Redis (the embedded
-system, one process) the same rules run in memory. A request that cannot pass within
-`max_wait_s` fails as transient, and its job retries later.
+counters, so a worker killed while holding one cannot keep it: a lease is short and the
+holder's process renews it while the request runs (`renew_held`, a thread of the gate's).
+With Redis the windows are sorted sets updated by one Lua script (atomic across processes);
+without Redis (the embedded system, one process) the same rules run in memory. A request
+that cannot pass within `max_wait_s` fails as transient, and its job retries later.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -26,6 +28,8 @@ from redis import Redis
 
 from core.domain.qbo import Room
 from core.errors import QboBatchBudgetError, QboPacedError
+
+log = logging.getLogger(__name__)
 
 # The longest a waiting thread sleeps before an exception raised in it can land.
 SLEEP_SLICE_S = 0.25
@@ -39,8 +43,11 @@ class RealmLimits:
     per_second: int = 10
     in_flight: int = 10
     batches_per_minute: int = 40  # batch requests, which also count once toward per_minute
-    # Longer than QBO's 120 s request timeout: a live holder never loses its slot.
-    lease_ms: int = 150_000
+    # An in-flight slot lapses this long after its holder's last renewal (every third of it).
+    # It was 150 s, unrenewed, to outlast any request: under bench chaos the slots of each
+    # SIGKILLed worker then stayed taken for two and a half minutes, and once every slot was
+    # a dead worker's, the company sent nothing for a minute.
+    lease_ms: int = 15_000
     # Well inside an actor's 50 s time limit: a job is never interrupted while it waits here.
     max_wait_s: float = 30.0
     # A batch waits this long at most for its window; then its items go as single calls,
@@ -124,6 +131,9 @@ class RealmGate:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.limits, self._clock, self._sleep = limits, clock, sleep
+        self._held: dict[str, str] = {}  # the slots this process holds: lease, its realm
+        self._held_lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
 
     @contextmanager
     def admit(self, realm_id: str, *, batch: bool = False) -> Iterator[None]:
@@ -150,10 +160,40 @@ class RealmGate:
                 )
             self._pause(wait_ms / 1000)
             waited += wait_ms / 1000
+        self._hold(realm_id, lease)
         try:
             yield
         finally:
+            with self._held_lock:
+                self._held.pop(lease, None)
             self.release(realm_id, lease)
+
+    def _hold(self, realm_id: str, lease: str) -> None:
+        with self._held_lock:
+            self._held[lease] = realm_id
+            if self._renewer is None:
+                self._renewer = threading.Thread(
+                    target=self._renew_forever, name="gate-lease-renewer", daemon=True
+                )
+                self._renewer.start()
+
+    def _renew_forever(self) -> None:
+        while True:
+            time.sleep(self.limits.lease_ms / 3000)
+            try:
+                self.renew_held()
+            except Exception:  # Redis is away: the next round tries again
+                log.warning("renewing this process's QBO slots failed", exc_info=True)
+
+    def renew_held(self) -> None:
+        """Extend the lease of every slot this process's requests hold."""
+        with self._held_lock:
+            by_realm: dict[str, list[str]] = {}
+            for lease, realm_id in self._held.items():
+                by_realm.setdefault(realm_id, []).append(lease)
+        now_ms = int(self._clock() * 1000)
+        for realm_id, leases in by_realm.items():
+            self.renew(realm_id, leases, now_ms)
 
     def _pause(self, seconds: float) -> None:
         """Sleep `seconds` in short slices. Dramatiq's Shutdown and time limit land in a
@@ -172,6 +212,10 @@ class RealmGate:
 
     def try_admit(self, realm_id: str, lease: str, now_ms: int, *, batch: bool = False) -> int:
         """Take a slot (0) or say how many ms to wait before asking again."""
+        raise NotImplementedError
+
+    def renew(self, realm_id: str, leases: list[str], now_ms: int) -> None:
+        """Extend those of `leases` still held to one lease from `now_ms`."""
         raise NotImplementedError
 
     def release(self, realm_id: str, lease: str) -> None:
@@ -231,6 +275,13 @@ class RedisRealmGate(RealmGate):
         )
         used = (limits.singles_per_minute - singles, limits.batches_per_minute - batches)
         return _room(limits, *used, (single_wait, batch_wait))
+
+    def renew(self, realm_id: str, leases: list[str], now_ms: int) -> None:
+        key, until = self._keys(realm_id)[3], now_ms + self.limits.lease_ms
+        with self._client.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, dict.fromkeys(leases, until), xx=True)  # xx: not one just released
+            pipe.pexpire(key, self.limits.lease_ms)
+            pipe.execute()
 
     def release(self, realm_id: str, lease: str) -> None:
         self._client.zrem(self._keys(realm_id)[3], lease)
@@ -292,6 +343,13 @@ class MemoryRealmGate(RealmGate):
             singles, batches, _ = self._slide(realm_id, now_ms)
             waits = tuple(max(1, w[0] + span - now_ms) if w else 0 for w in (singles, batches))
             return _room(limits, len(singles), len(batches), (waits[0], waits[1]))
+
+    def renew(self, realm_id: str, leases: list[str], now_ms: int) -> None:
+        with self._lock:
+            held = self._leases.get(realm_id, {})
+            for lease in leases:
+                if lease in held:
+                    held[lease] = now_ms + self.limits.lease_ms
 
     def release(self, realm_id: str, lease: str) -> None:
         with self._lock:

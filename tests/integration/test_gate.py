@@ -188,3 +188,28 @@ def test_a_long_wait_is_slept_in_slices_so_a_shutdown_reaches_the_waiting_thread
         pass
 
     assert sum(slept) > 1 and max(slept) <= SLEEP_SLICE_S
+
+
+def test_a_live_holders_slot_is_renewed_and_a_dead_holders_lapses_after_one_lease(
+    gate: RealmGate,
+) -> None:
+    live, dead = lease(), lease()  # a dead holder's process renews nothing
+    assert gate.try_admit("r", live, T0) == 0 and gate.try_admit("r", dead, T0) == 0
+
+    gate.renew("r", [live], T0 + LIMITS.lease_ms - 1_000)  # its process's renewer, in time
+
+    later = T0 + LIMITS.lease_ms + 1_000
+    assert [gate.try_admit("r", lease(), later) for _ in range(8)] == [0] * 8  # the dead one's
+    assert gate.try_admit("r", lease(), later) == 0
+    assert gate.try_admit("r", lease(), later) > 0  # the live one's slot still counts
+
+
+def test_the_slots_a_process_holds_are_the_ones_it_renews() -> None:
+    clock = [T0 / 1000]
+    gate = MemoryRealmGate(RealmLimits(in_flight=1), lambda: clock[0])
+    with gate.admit("r"):  # a request that outlasts a lease
+        clock[0] += (LIMITS.lease_ms - 1_000) / 1000
+        gate.renew_held()
+        clock[0] += 2.0
+        assert gate.try_admit("r", lease(), int(clock[0] * 1000)) > 0  # still held
+    assert gate.try_admit("r", lease(), int(clock[0] * 1000)) == 0  # released when it ended
