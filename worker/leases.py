@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 import dramatiq
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, Shutdown
 
 from core.domain.jobs import LEASE_RENEWAL
 from core.services.leases import end_owned_leases, renew_owned_leases
@@ -48,7 +48,8 @@ class LeaseKeeper(Middleware):
             return
         ran = services()
         try:
-            end_owned_leases(ran.uow(), owners, ran.clock())
+            interrupted = isinstance(exception, Shutdown)  # not the job's fault: not counted
+            end_owned_leases(ran.uow(), owners, ran.clock(), interrupted=interrupted)
         except Exception:  # the database is away: the leases run out by themselves
             log.warning("handing back the leases of an interrupted message failed", exc_info=True)
 

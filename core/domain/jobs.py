@@ -53,6 +53,10 @@ class JobState(StrEnum):
 ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
 
 # A job runs at most this many times, crashes included; then it ends in Failed (jobs.md §4).
+# An attempt a worker's stop interrupted (Dramatiq's Shutdown, a PaaS stop) is not counted:
+# the job did nothing wrong, and under bench chaos, which stops a worker every 20-40 s, a
+# batch's thirty members each lost an attempt to every stop until some ended Failed with
+# "Gave up after 8 attempts". A SIGKILL still counts: a job that kills its worker must end.
 # Eight, not five: an attempt a worker's kill or shutdown interrupts counts too, and under
 # bench chaos (10 % of QBO calls faulted, a worker killed every 10-20 s) five ran out for
 # some invoices, which then ended Failed although a create had reached QBO. With the backoff
@@ -135,7 +139,8 @@ class Job:
     lane: Lane | None = None
     send_id: str | None = None  # its latest recorded write to QBO (core.domain.sends)
     state: JobState = JobState.QUEUED
-    attempts: int = 0
+    attempts: int = 0  # claims, every one: a retried create looks its lost copy up when > 1
+    interruptions: int = 0  # of those, the ones a worker's stop interrupted
     lease_owner: str | None = None
     lease_until: datetime | None = None
     published_at: datetime | None = None
@@ -144,3 +149,8 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @property
+    def counted_attempts(self) -> int:
+        """The attempts that count towards MAX_ATTEMPTS: the claims no worker's stop cut short."""
+        return self.attempts - self.interruptions

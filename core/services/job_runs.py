@@ -35,7 +35,7 @@ class Ending(StrEnum):
 
 def gave_up_error(job: Job) -> dict[str, Any] | None:
     """The error of a job whose workers kept dying before it ended; None while it may run."""
-    if job.attempts <= MAX_ATTEMPTS:
+    if job.counted_attempts <= MAX_ATTEMPTS:
         return None
     return sync_error(
         f"Gave up after {MAX_ATTEMPTS} attempts.", "attempts_exhausted", retryable=True
@@ -67,9 +67,10 @@ def retry_job(
 def out_of_attempts(job: Job, error: dict[str, Any]) -> dict[str, Any] | None:
     """The error to end a job with after a transient fault on its last attempt; None while
     it may try again."""
-    if job.attempts < MAX_ATTEMPTS:
+    if job.counted_attempts < MAX_ATTEMPTS:
         return None
-    return {**error, "message": f"{error['message']} (gave up after {job.attempts} attempts)"}
+    tried = job.counted_attempts
+    return {**error, "message": f"{error['message']} (gave up after {tried} attempts)"}
 
 
 def queue_retry(

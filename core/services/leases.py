@@ -22,13 +22,16 @@ def renew_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) ->
     return renewed
 
 
-def end_owned_leases(uow: UnitOfWork, owners: Sequence[str], now: datetime) -> int:
+def end_owned_leases(
+    uow: UnitOfWork, owners: Sequence[str], now: datetime, *, interrupted: bool = False
+) -> int:
     """End the leases still held under `owners`, the claims of a message that ended by an
     exception (a shutdown's interruption, a time limit, a crash): the job's retry, or another
-    worker, takes it over now rather than one LEASE later; return how many."""
+    worker, takes it over now rather than one LEASE later; return how many. `interrupted`:
+    a worker's stop cut the attempt short, so it does not count towards MAX_ATTEMPTS."""
     if not owners:
         return 0
     with uow:
-        ended = uow.jobs.end_owned_leases(owners, now)
+        ended = uow.jobs.end_owned_leases(owners, now, interrupted=interrupted)
         uow.commit()
     return ended

@@ -73,7 +73,7 @@ def run_sync_account(
     if claimed is None:
         return Outcome.NOT_CLAIMED
     job = claimed.job
-    if job.attempts > MAX_ATTEMPTS:
+    if job.counted_attempts > MAX_ATTEMPTS:
         # Its workers kept dying before recording an outcome (design/jobs.md §4).
         error = sync_error(
             f"Gave up after {MAX_ATTEMPTS} attempts; sync the account again to retry.",

@@ -269,7 +269,7 @@ class _LaneRun:
             return  # the list is not read for nothing
         index = self._directory.index(realm_id, qbo)
         for member in members:
-            if member.job.attempts > MAX_ATTEMPTS:  # its workers kept dying
+            if member.job.counted_attempts > MAX_ATTEMPTS:  # its workers kept dying
                 error = sync_error(
                     f"Gave up after {MAX_ATTEMPTS} attempts; sync the account again to retry.",
                     "attempts_exhausted",

@@ -108,6 +108,7 @@ def test_a_worker_stopped_the_paas_way_hands_its_job_back_as_it_leaves(
         # Handed back: another worker may take it now, not one 20 s lease later.
         assert left.state is JobState.RUNNING and left.lease_until is not None
         assert left.lease_until <= stopped_at
+        assert (left.attempts, left.counted_attempts) == (1, 0)  # a stop is not the job's fault
         sandbox.state.options.latency_ms = 0
         second = worker(environment)
         try:

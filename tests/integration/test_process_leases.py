@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from core.bootstrap import Services
-from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT
+from core.domain.jobs import LEASE, LEASE_RENEWAL_LIMIT, MAX_ATTEMPTS
 from core.services.accounts import put_account
 from core.services.bulk_sync import Selection, bulk_sync
+from core.services.job_runs import gave_up_error
 from core.services.leases import end_owned_leases, renew_owned_leases
 from core.services.relay import REPUBLISH_AFTER, relay_jobs
 from tests.billing import linked_account, new_invoice
@@ -187,3 +188,24 @@ def test_a_relay_sweep_stops_at_the_first_send_the_broker_refuses(
     assert (sent, dispatcher.tries) == (0, 1)  # not one refused connection per job
     dispatcher.down = False
     assert relay_jobs(services.uow(), dispatcher, services.clock()) == 3  # the next sweep
+
+
+@pytest.mark.parametrize("interrupted", [True, False])
+def test_attempts_a_workers_stop_interrupted_do_not_count_towards_giving_up(
+    services: Services, firm: Firm, interrupted: bool
+) -> None:
+    account_id = linked_account(services, firm, f"stop-{interrupted}", "Stopped Often Ltd")
+    _, job = new_invoice(services, firm, account_id, f"stop-i-{interrupted}")
+    assert job is not None
+    now = services.clock()
+    for n in range(MAX_ATTEMPTS + 1):  # a stop (or a crash) during every attempt
+        now += timedelta(seconds=1)
+        with services.uow() as uow:
+            assert uow.jobs.claim(job.id, f"w:{n}:aaaa", now) is not None
+            uow.commit()
+        end_owned_leases(services.uow(), [f"w:{n}:aaaa"], now, interrupted=interrupted)
+
+    with services.uow() as uow:
+        left = uow.jobs.get(firm.id, job.id)
+    assert left is not None and left.attempts == MAX_ATTEMPTS + 1  # a retry still looks up
+    assert (gave_up_error(left) is None) is interrupted

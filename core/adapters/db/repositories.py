@@ -407,15 +407,19 @@ class SqlJobs:
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
-    def end_owned_leases(self, owners: Sequence[str], now: datetime) -> int:
+    def end_owned_leases(
+        self, owners: Sequence[str], now: datetime, *, interrupted: bool = False
+    ) -> int:
         """End now the leases of the running jobs claimed under these owners (their messages
-        ended without settling them): another worker may take them over at once; how many."""
+        ended without settling them): another worker may take them over at once; how many.
+        `interrupted`: a worker's stop cut them short, and the attempt is not counted."""
         if not owners:
             return 0
+        counted = {"interruptions": jobs.c.interruptions + 1} if interrupted else {}
         result = self._s.execute(
             sa.update(jobs)
             .where(jobs.c.state == JobState.RUNNING, jobs.c.lease_owner.in_(list(owners)))
-            .values(lease_until=now),
+            .values(lease_until=now, **counted),
             execution_options={"synchronize_session": False},
         )
         return result.rowcount  # type: ignore[attr-defined, no-any-return]

@@ -219,6 +219,8 @@ jobs = sa.Table(
     sa.Column("send_id", sa.String(32)),
     sa.Column("state", enum_column(JobState), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
+    # Attempts a worker's stop interrupted: not counted towards MAX_ATTEMPTS (see Job).
+    sa.Column("interruptions", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("lease_owner", sa.String(100)),
     sa.Column("lease_until", UtcDateTime),
     sa.Column("published_at", UtcDateTime),
