@@ -201,3 +201,20 @@ def test_a_push_the_gate_held_back_comes_back_when_its_window_opens_not_after_it
         waiting = uow.jobs.get(firm.id, job_id)
     assert waiting is not None and waiting.attempts == 4 and waiting.next_attempt_at is not None
     assert timedelta(seconds=3) <= waiting.next_attempt_at - now <= timedelta(seconds=3.75)
+
+
+def test_a_dead_runs_creates_go_along_with_the_next_batch_without_a_message_each(
+    services: Services, sandbox: Sandbox, firm: Firm, backlog: list[tuple[int, Job]]
+) -> None:
+    with services.uow() as uow:  # a worker claimed two of them, then was SIGKILLed
+        for _, job in backlog[1:]:
+            assert uow.jobs.claim(job.id, "dead:1:aaaa", services.clock()) is not None
+        uow.commit()
+    before = batches(sandbox)
+
+    assert run(services, backlog[0][1], clock=after_the_lease) is PushOutcome.SYNCED
+
+    assert batches(sandbox) - before == 1
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]
+    for invoice_id, _ in backlog:
+        assert stored(services, "invoice", invoice_id).status is SyncStatus.SYNCED
