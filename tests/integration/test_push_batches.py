@@ -218,3 +218,19 @@ def test_a_dead_runs_creates_go_along_with_the_next_batch_without_a_message_each
     assert numbers_in_qbo(sandbox) == ["B-1", "B-2", "B-3"]
     for invoice_id, _ in backlog:
         assert stored(services, "invoice", invoice_id).status is SyncStatus.SYNCED
+
+
+def test_when_the_minutes_batches_are_spent_a_pair_of_creates_goes_as_single_calls(
+    services: Services, sandbox: Sandbox, firm: Firm
+) -> None:
+    account_id = linked_account(services, firm, "pair", "Pair Of Invoices Ltd")
+    pair = [new_invoice(services, firm, account_id, f"p-{n}", number=f"B-{n}") for n in (1, 2)]
+    lead = pair[0][1]
+    assert lead is not None
+
+    assert run(services, lead, connect=NoBatchRoom(services.qbo)) is PushOutcome.SYNCED
+
+    assert numbers_in_qbo(sandbox) == ["B-1", "B-2"]
+    for invoice, _ in pair:
+        assert invoice.id is not None
+        assert stored(services, "invoice", invoice.id).status is SyncStatus.SYNCED
