@@ -57,11 +57,11 @@ ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
 # the job did nothing wrong, and under bench chaos, which stops a worker every 20-40 s, a
 # batch's thirty members each lost an attempt to every stop until some ended Failed with
 # "Gave up after 8 attempts". A SIGKILL still counts: a job that kills its worker must end.
-# Eight, not five: an attempt a worker's kill or shutdown interrupts counts too, and under
-# bench chaos (10 % of QBO calls faulted, a worker killed every 10-20 s) five ran out for
-# some invoices, which then ended Failed although a create had reached QBO. With the backoff
-# below, eight attempts keep trying for about three minutes of QBO trouble.
-MAX_ATTEMPTS = 8
+# Twelve, not five or eight: a SIGKILL counts, and under bench chaos (10 % of QBO calls
+# faulted, a worker killed every 10-20 s) an invoice met four faults and four kills in six
+# minutes and ended Failed although its create had reached QBO. With the backoff below,
+# twelve attempts keep trying through about seven minutes of QBO trouble.
+MAX_ATTEMPTS = 12
 # How long a claim holds without being renewed; a SIGKILLed worker's job is reclaimed after it.
 # A live worker process renews the leases of every job it runs each LEASE_RENEWAL (worker
 # leases), so a lease can be short whatever a job's length: a killed worker's jobs are free
