@@ -48,7 +48,7 @@ class RealmLimits:
     # SIGKILLed worker then stayed taken for two and a half minutes, and once every slot was
     # a dead worker's, the company sent nothing for a minute.
     lease_ms: int = 15_000
-    # Well inside an actor's 50 s time limit: a job is never interrupted while it waits here.
+    # Well inside an actor's 100 s time limit: a job is never interrupted while it waits here.
     max_wait_s: float = 30.0
     # A batch waits this long at most for its window; then its items go as single calls,
     # which have their own room in the minute.
