@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +76,25 @@ class RunReport:
 
 def run_chaos(
     postgres_url: str, plan: Plan, faults: FaultPlan, *, latency_ms: float = 50.0,
-    timeout_s: float = 3_600.0, progress: Callable[[str], None] = print,
-) -> dict[str, Any]:  # fmt: skip
-    """The fault-free run, then the faulty one; the report with the issue's keys on top."""
+    timeout_s: float = 3_600.0, progress: Callable[[str], None] = print, faulty_runs: int = 1,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The fault-free run, then `faulty_runs` faulty ones (the n-th with the fault seed
+    `faults.seed + n`), each on a fresh database and company; a report for each faulty run,
+    the issue's keys on top, its slowdown against the one fault-free run."""
     progress(f"fault-free run: {plan.accounts} accounts, {plan.invoices} invoices, "
              f"{plan.payments} payments")  # fmt: skip
     calm = run_once(postgres_url, plan, None, latency_ms, timeout_s, progress)
-    progress(f"fault-free run converged in {calm.converge_s:.1f} s; now the faulty run")
-    faulty = run_once(postgres_url, plan, faults, latency_ms, timeout_s, progress)
+    progress(f"fault-free run converged in {calm.converge_s:.1f} s; now the faulty run(s)")
+    reports = []
+    for n in range(faulty_runs):
+        these = replace(faults, seed=faults.seed + n)
+        faulty = run_once(postgres_url, plan, these, latency_ms, timeout_s, progress)
+        reports.append(_report(plan, these, calm, faulty))
+        progress(f"faulty run {n + 1} of {faulty_runs}: {summary_line(reports[-1])}")
+    return reports
+
+
+def _report(plan: Plan, faults: FaultPlan, calm: RunReport, faulty: RunReport) -> dict[str, Any]:
     slowdown = round(faulty.converge_s / calm.converge_s, 2) if calm.converge_s else None
     return {
         "duplicates": faulty.duplicates + calm.duplicates,

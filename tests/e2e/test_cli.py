@@ -48,3 +48,15 @@ def test_keys_generate_prints_a_key_the_vault_accepts() -> None:
     result = CliRunner().invoke(main, ["keys", "generate"])
     assert result.exit_code == 0
     FernetVault([result.output.strip()]).seal("x")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--faulty-runs", "0"], "--faulty-runs"), (["--kill-every", "soon"], "--kill-every")],
+)
+def test_bench_chaos_refuses_bad_options_before_starting_anything(
+    args: list[str], named: str
+) -> None:
+    result = CliRunner().invoke(main, ["bench", "chaos", *args])
+
+    assert result.exit_code == 2 and named in result.output
