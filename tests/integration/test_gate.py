@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import fakeredis
 import pytest
@@ -42,6 +43,21 @@ def gate(request: pytest.FixtureRequest) -> Iterator[RealmGate]:
 
 def lease() -> str:
     return uuid.uuid4().hex
+
+
+@dataclass
+class FakeClock:
+    """Seconds since the epoch, from T0, that only `sleep` moves on; it keeps each sleep."""
+
+    at: float = T0 / 1000
+    slept: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.at
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.at += seconds
 
 
 def test_ten_requests_may_be_in_flight_and_the_eleventh_waits_for_a_release(
@@ -119,14 +135,9 @@ def test_realms_have_gates_of_their_own(gate: RealmGate) -> None:
 
 
 def test_waiting_too_long_fails_as_transient_so_the_job_retries() -> None:
-    clock = [T0 / 1000]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    gate = MemoryRealmGate(RealmLimits(in_flight=1, max_wait_s=1), lambda: clock[0], sleep)
+    clock = FakeClock()
+    slept = clock.slept
+    gate = MemoryRealmGate(RealmLimits(in_flight=1, max_wait_s=1), clock.now, clock.sleep)
     with (
         gate.admit("r"),
         pytest.raises(QboTransientError, match="kept this request waiting"),
@@ -154,14 +165,9 @@ def test_forty_batches_a_minute_pass_and_single_calls_still_go_while_batches_wai
 
 
 def test_a_batch_that_would_wait_for_the_minute_is_refused_at_once_so_its_items_go_singly() -> None:
-    clock = [T0 / 1000]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    gate = MemoryRealmGate(RealmLimits(), lambda: clock[0], sleep)
+    clock = FakeClock()
+    slept = clock.slept
+    gate = MemoryRealmGate(RealmLimits(), clock.now, clock.sleep)
     for _ in range(40):
         with gate.admit("r", batch=True):
             pass
@@ -174,14 +180,9 @@ def test_a_batch_that_would_wait_for_the_minute_is_refused_at_once_so_its_items_
 
 
 def test_a_long_wait_is_slept_in_slices_so_a_shutdown_reaches_the_waiting_thread() -> None:
-    clock = [T0 / 1000]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    gate = MemoryRealmGate(RealmLimits(per_second=1), lambda: clock[0], sleep)
+    clock = FakeClock()
+    slept = clock.slept
+    gate = MemoryRealmGate(RealmLimits(per_second=1), clock.now, clock.sleep)
     with gate.admit("r"):
         pass
     with gate.admit("r"):  # the second's window opens about a second later
@@ -205,11 +206,11 @@ def test_a_live_holders_slot_is_renewed_and_a_dead_holders_lapses_after_one_leas
 
 
 def test_the_slots_a_process_holds_are_the_ones_it_renews() -> None:
-    clock = [T0 / 1000]
-    gate = MemoryRealmGate(RealmLimits(in_flight=1), lambda: clock[0])
+    clock = FakeClock()
+    gate = MemoryRealmGate(RealmLimits(in_flight=1), clock.now, clock.sleep)
     with gate.admit("r"):  # a request that outlasts a lease
-        clock[0] += (LIMITS.lease_ms - 1_000) / 1000
+        clock.sleep((LIMITS.lease_ms - 1_000) / 1000)
         gate.renew_held()
-        clock[0] += 2.0
-        assert gate.try_admit("r", lease(), int(clock[0] * 1000)) > 0  # still held
-    assert gate.try_admit("r", lease(), int(clock[0] * 1000)) == 0  # released when it ended
+        clock.sleep(2.0)
+        assert gate.try_admit("r", lease(), int(clock.now() * 1000)) > 0  # still held
+    assert gate.try_admit("r", lease(), int(clock.now() * 1000)) == 0  # released when it ended
