@@ -7,15 +7,19 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from click.decorators import FC
 
 from core.adapters.db.migrate import upgrade
-from core.bootstrap import build_services
+from core.bootstrap import Services, build_services
 from core.config import Settings
+
+T = TypeVar("T")
 
 
 @click.group()
@@ -127,6 +131,72 @@ def firms_create(name: str) -> None:
     finally:
         services.engine.dispose()
     click.echo(f"firm {firm_id} created; API key (shown once): {key}")
+
+
+@firms.group("keys")
+def firm_keys() -> None:
+    """A firm's API keys: several at once, so one can be replaced without a gap."""
+
+
+@firm_keys.command("create")
+@click.argument("firm_id", type=int)
+def firm_keys_create(firm_id: int) -> None:
+    """Give the firm one more API key and print it, shown only this once."""
+    from core.services.firms import issue_api_key
+
+    with _services() as services:
+        stored, key = _or_usage_error(
+            lambda: issue_api_key(services.uow(), firm_id, services.clock())
+        )
+    click.echo(f"API key {stored.id} of firm {firm_id} created (shown once): {key}")
+
+
+@firm_keys.command("list")
+@click.argument("firm_id", type=int)
+def firm_keys_list(firm_id: int) -> None:
+    """The firm's API keys by id and prefix, revoked ones marked."""
+    from core.services.firms import api_keys_of
+
+    with _services() as services:
+        found = api_keys_of(services.uow(), firm_id)
+    for key in found:
+        revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+        click.echo(f"{key.id}\t{key.prefix}…\tcreated {key.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+    if not found:
+        click.echo(f"firm {firm_id} has no API keys")
+
+
+@firm_keys.command("revoke")
+@click.argument("firm_id", type=int)
+@click.argument("key_id", type=int)
+def firm_keys_revoke(firm_id: int, key_id: int) -> None:
+    """Revoke one of the firm's API keys: it is refused from its next request on."""
+    from core.services.firms import revoke_api_key
+
+    with _services() as services:
+        key = _or_usage_error(
+            lambda: revoke_api_key(services.uow(), firm_id, key_id, services.clock())
+        )
+    click.echo(f"API key {key.id} ({key.prefix}…) of firm {firm_id} revoked")
+
+
+@contextmanager
+def _services() -> Iterator[Services]:
+    services = build_services(Settings.from_env())
+    try:
+        yield services
+    finally:
+        services.engine.dispose()
+
+
+def _or_usage_error(action: Callable[[], T]) -> T:
+    """The action's result; a record it does not find is the caller's mistake (exit 2)."""
+    from core.errors import NotFoundError
+
+    try:
+        return action()
+    except NotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 # The parts of `qbsync bench sync` (api.bench_all.run_all).

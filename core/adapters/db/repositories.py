@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.adapters.db import account_counts
 from core.adapters.db.tables import (
     accounts,
+    api_keys,
     customer_merges,
     invoices,
     jobs,
@@ -65,6 +66,13 @@ class SqlApiKeys:
     def find_active(self, key_hash: str) -> ApiKey | None:
         query = sa.select(ApiKey).filter_by(key_hash=key_hash, revoked_at=None)
         return self._s.scalars(query).first()
+
+    def get(self, firm_id: int, key_id: int) -> ApiKey | None:
+        return self._s.scalars(sa.select(ApiKey).filter_by(firm_id=firm_id, id=key_id)).first()
+
+    def for_firm(self, firm_id: int) -> list[ApiKey]:
+        query = sa.select(ApiKey).filter_by(firm_id=firm_id).order_by(api_keys.c.id)
+        return list(self._s.scalars(query))
 
 
 class SqlConnections:
