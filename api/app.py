@@ -12,6 +12,7 @@ from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
 from api.resources import (
     accounts,
+    api_keys,
     candidates,
     connection,
     health,
@@ -48,7 +49,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     blueprints = (
         *(accounts, candidates, quickbooks, invoices, payments, jobs, connection),
-        *(settings, status_events),
+        *(settings, status_events, api_keys),
     )
     for blueprint in (resource.blp for resource in blueprints):
         api.register_blueprint(blueprint)
