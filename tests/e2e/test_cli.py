@@ -64,13 +64,19 @@ def test_bench_chaos_refuses_bad_options_before_starting_anything(
     assert result.exit_code == 2 and named in result.output
 
 
-def test_a_firm_gets_more_keys_lists_them_by_prefix_and_a_revoked_one_stops_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'keys.sqlite3'}")
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI over a migrated database of the test's own."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     monkeypatch.setenv("QBSYNC_ENCRYPTION_KEYS", generate_key())
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    return runner
+
+
+def test_a_firm_gets_more_keys_lists_them_by_prefix_and_a_revoked_one_stops_at_once(
+    runner: CliRunner,
+) -> None:
     first = re.search(r"firm (\d+) created; API key \(shown once\): (\S+)",
                       runner.invoke(main, ["firms", "create", "Two Keys LLP"]).output)  # fmt: skip
     assert first is not None
@@ -98,12 +104,8 @@ def test_a_firm_gets_more_keys_lists_them_by_prefix_and_a_revoked_one_stops_at_o
 
 
 def test_another_firms_key_is_not_found_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'keys.sqlite3'}")
-    monkeypatch.setenv("QBSYNC_ENCRYPTION_KEYS", generate_key())
-    runner = CliRunner()
-    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     runner.invoke(main, ["firms", "create", "Owner LLP"])  # firm 1, its key 1
     runner.invoke(main, ["firms", "create", "Other LLP"])  # firm 2
 
