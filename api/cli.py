@@ -104,12 +104,9 @@ def keys_rotate() -> None:
     from core.services.firms import reseal_tokens
     from core.services.status_events import reseal_status_event_secrets
 
-    services = build_services(Settings.from_env())
-    try:
+    with _services() as services:
         count = reseal_tokens(services.uow(), services.vault)
         secrets = reseal_status_event_secrets(services.uow(), services.vault)
-    finally:
-        services.engine.dispose()
     click.echo(f"resealed the tokens of {count} connection(s) with the newest key")
     click.echo(f"resealed the secrets of {secrets} status-event subscription(s)")
 
@@ -125,11 +122,8 @@ def firms_create(name: str) -> None:
     """Create a firm and print its API key, which is shown only this once."""
     from core.services.firms import create_firm
 
-    services = build_services(Settings.from_env())
-    try:
+    with _services() as services:
         firm_id, key = create_firm(services.uow(), name, services.clock())
-    finally:
-        services.engine.dispose()
     click.echo(f"firm {firm_id} created; API key (shown once): {key}")
 
 
@@ -182,6 +176,7 @@ def firm_keys_revoke(firm_id: int, key_id: int) -> None:
 
 @contextmanager
 def _services() -> Iterator[Services]:
+    """The services from the environment, their database connections closed afterwards."""
     services = build_services(Settings.from_env())
     try:
         yield services

@@ -491,11 +491,10 @@ class SqlJobs:
         )
         # A dead run's jobs first: a backlog of queued ones (a bulk sync's) must not push a
         # takeover past the sweep's limit.
-        dead_first = sa.case((jobs.c.state == JobState.RUNNING, 0), else_=1)
         query = (
             sa.select(Job)
             .filter(due, not_in_queue)
-            .order_by(dead_first, jobs.c.created_at)
+            .order_by(_dead_runs_first(), jobs.c.created_at)
             .limit(limit)
         )
         return list(self._s.scalars(query))
@@ -560,6 +559,11 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
 def _expired(now: datetime) -> sa.ColumnElement[bool]:
     """Claimed by a worker that stopped renewing its lease: it died."""
     return sa.and_(jobs.c.state == JobState.RUNNING, jobs.c.lease_until < now)
+
+
+def _dead_runs_first() -> sa.ColumnElement[int]:
+    """An ordering that puts jobs a dead run holds (the claimable RUNNING ones) first."""
+    return sa.case((jobs.c.state == JobState.RUNNING, 0), else_=1)
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
@@ -723,7 +727,6 @@ class SqlInvoices:
         members waited for thirty batches, each with twenty-nine new creates: bench chaos
         measured up to 142 s before a SIGTERMed worker's jobs were taken over. A dead run's
         member is looked up by its number before it is created again: see run_batch.)"""
-        dead_first = sa.case((jobs.c.state == JobState.RUNNING, 0), else_=1)
         query = (
             sa.select(jobs.c.id)
             .join(invoices, invoices.c.id == jobs.c.target_id)
@@ -737,7 +740,7 @@ class SqlInvoices:
                 invoices.c.number.is_not(None),
                 invoices.c.deleted_at.is_(None),
             )
-            .order_by(dead_first, jobs.c.created_at)
+            .order_by(_dead_runs_first(), jobs.c.created_at)
             .limit(limit)
         )
         return list(self._s.scalars(query))
