@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from api.chaos_load import Ledger, Plan
-from core.adapters.db.tables import accounts, invoices, payments
+from core.adapters.db.tables import accounts, invoices, jobs, payments
+from core.domain.jobs import ACTIVE_STATES
 from core.domain.status import SyncStatus
 from sandbox.state import SandboxState
 
@@ -80,10 +82,11 @@ def check(
                 sa.select(table).where(table.c.firm_id == firm_id))}
             for table in (accounts, invoices, payments)
         }  # fmt: skip
-    for table in rows.values():
+    active = _active_jobs(engine, firm_id)
+    for kind, table in rows.items():
         for external_id, row in table.items():
             if row.status is SyncStatus.SYNCING:
-                found.note("stuck", external_id)
+                found.note("stuck", f"{external_id} {active.get((kind[:-1], row.id), 'no job')}")
     customers = _check_accounts(found, rows["accounts"], qbo["Customer"], plan, ledger)
     held = _check_invoices(found, rows["invoices"], rows["accounts"], qbo["Invoice"], ledger)
     paid = _check_payments(found, rows["payments"], rows["invoices"], qbo["Payment"], ledger)
@@ -98,6 +101,30 @@ def check(
         if number is not None and times > 1:
             found.note("duplicates", f"invoice number {number} {times} times in QBO")
     return found
+
+
+def _active_jobs(engine: sa.Engine, firm_id: int) -> dict[tuple[str, int], str]:
+    """Each record's queued or running job, told in a line: what a stuck record waits for
+    (times in seconds from now)."""
+    now = datetime.now(UTC)
+
+    def since(moment: datetime | None) -> str:
+        return "-" if moment is None else f"{(moment - now).total_seconds():+.1f}s"
+
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.select(jobs).where(jobs.c.firm_id == firm_id, jobs.c.state.in_(ACTIVE_STATES))
+        )
+        return {
+            (job.target_type, job.target_id): (
+                f"job {job.id[:8]} {job.kind} {job.state} lane={job.lane} attempts={job.attempts}"
+                f" interrupted={job.interruptions} lease={job.lease_owner}"
+                f" until {since(job.lease_until)} due {since(job.next_attempt_at)}"
+                f" published {since(job.published_at)} send={job.send_id}"
+                f" error={(job.last_error or {}).get('code')}"
+            )
+            for job in found
+        }
 
 
 def _check_accounts(

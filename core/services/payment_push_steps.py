@@ -52,6 +52,21 @@ def claim_payment_push(
         return claimed
 
 
+def create_may_be_lost(claimed: PaymentClaim) -> bool:
+    """Whether an earlier attempt of the job may have created the payment in QBO without
+    its answer reaching us: its retry sends that same request again (QBO answers a repeated
+    request id with its first answer) even while the payment would wait now, for the
+    payment's next job, with request ids of its own, would create it a second time (found
+    by qbsync bench chaos)."""
+    payment = claimed.payment
+    return (
+        claimed.job.attempts > 1
+        and claimed.connection is not None
+        and payment.qbo_id is None
+        and payment.deleted_at is None
+    )
+
+
 def payment_draft(
     qbo: Qbo, claimed: PaymentClaim, known_methods: dict[str, str | None] | None = None
 ) -> QboPaymentDraft:

@@ -18,7 +18,12 @@ from core.domain.qbo import STALE_SYNC_TOKEN, explain_push_error, sync_error
 from core.errors import NotConnectedError, QboFaultError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
 from core.services.job_runs import gave_up_error
-from core.services.payment_push_steps import PaymentClaim, claim_payment_push, payment_draft
+from core.services.payment_push_steps import (
+    PaymentClaim,
+    claim_payment_push,
+    create_may_be_lost,
+    payment_draft,
+)
 from core.services.push_payment_batch import run_payment_batch
 from core.services.push_runs import (
     PushOutcome,
@@ -62,7 +67,7 @@ def push_claimed_payment(
     gave_up = gave_up_error(job)
     if gave_up is not None:
         return record_failed(uow, job, worker_id, clock(), gave_up)
-    if claimed.waits is not None:
+    if claimed.waits is not None and not _resends_its_create(claimed):
         return record_waiting(uow, job, worker_id, clock(), claimed.waits)
     try:
         if claimed.connection is None:
@@ -82,6 +87,13 @@ def push_claimed_payment(
         error = sync_error(str(exc), "not_connected")
         return record_failed(uow, job, worker_id, clock(), error)
     return record_pushed(uow, dispatcher, job, worker_id, clock(), payment.version, copy)
+
+
+def _resends_its_create(claimed: PaymentClaim) -> bool:
+    """An earlier attempt's create may have reached QBO, and the payment can be drafted
+    again as it was: its invoice and customer are in QBO (see create_may_be_lost)."""
+    has_draft = claimed.invoice_qbo_id is not None and claimed.customer_id is not None
+    return create_may_be_lost(claimed) and has_draft
 
 
 def _delete_old(qbo: Qbo, payment: Payment, job: Job) -> None:

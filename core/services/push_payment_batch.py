@@ -21,7 +21,12 @@ from core.domain.qbo import QboPayment, QboPaymentDraft, explain_push_error, syn
 from core.domain.sends import QboSend, SendItem, new_send_id
 from core.errors import NotConnectedError, QboBatchBudgetError, QboError, QboTransientError
 from core.ports import JobDispatcher, Qbo, QboConnector, UnitOfWork
-from core.services.payment_push_steps import PaymentClaim, claim_payment_push, payment_draft
+from core.services.payment_push_steps import (
+    PaymentClaim,
+    claim_payment_push,
+    create_may_be_lost,
+    payment_draft,
+)
 from core.services.push_runs import (
     PushOutcome,
     QboCopy,
@@ -57,17 +62,12 @@ def run_payment_batch(
     """Settle the lead's create in a batch request with the firm's other queued creates, or
     send its unanswered batch again; None when the lead goes singly."""
     send: QboSend | None = None
-    payment = lead.payment
-    resendable = payment.qbo_id is None and payment.deleted_at is None
-    if lead.job.attempts > 1 and lead.connection is not None and resendable:
+    if create_may_be_lost(lead):
         with uow:
             unanswered = uow.sends.unanswered_for([lead.job.id])
         if not unanswered:
             return None  # its earlier attempt went singly, or was answered: singly again
-        # Sent again even if the payment would wait now (its invoice being updated): QBO may
-        # have created it from this batch, and a later job would create it again (found by
-        # qbsync bench chaos).
-        send = unanswered[0]
+        send = unanswered[0]  # sent again even if the payment would wait now
         members = _take_over(uow, send, lead, worker_id, clock())
     elif not batchable(lead):
         return None

@@ -132,3 +132,32 @@ def test_a_payment_whose_batch_went_unanswered_sends_it_again_while_its_invoice_
     assert len(payments_in_qbo(sandbox)) == 3
     qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
     assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
+
+
+def test_a_payment_whose_own_create_went_unanswered_sends_it_again_while_its_invoice_is_updated(
+    services: Services, sandbox: Sandbox, firm: Firm
+) -> None:
+    # Found by qbsync bench chaos: a payment created with a call of its own, its answer lost
+    # (a PaaS stop), waited on its retry for its invoice's update; its job ended, and the
+    # payment's next job, with a request id of its own, created it in QBO a second time.
+    account_id = linked_account(services, firm, "acc", "Paying Client Ltd")
+    invoice, invoice_job = new_invoice(services, firm, account_id, "inv-1")
+    assert invoice_job is not None and invoice.id is not None
+    run_push_invoice(
+        services.uow(), services.qbo, RecordingDispatcher(), invoice_job.id, "w", services.clock
+    )
+    payment, job = new_payment(services, firm, invoice.id, "pay-1", "80.00")
+    assert job is not None and payment.id is not None
+    with pytest.raises(WorkerKilled):
+        run(services, job, connect=DiesAfter(services.qbo, "create_payment"))
+    assert len(payments_in_qbo(sandbox)) == 1  # QBO made it; qbsync never heard
+    with services.uow() as uow:  # an edit of its invoice is on its way to QBO
+        editing = uow.invoices.get_by_id(invoice.id)
+        assert editing is not None
+        editing.status = SyncStatus.SYNCING
+        uow.commit()
+
+    assert run(services, job, clock=after_the_lease) is PushOutcome.SYNCED
+
+    [in_qbo] = payments_in_qbo(sandbox)
+    assert stored(services, "payment", payment.id).qbo_id == in_qbo["Id"]
