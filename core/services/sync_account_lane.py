@@ -42,6 +42,7 @@ from core.services.account_sync_steps import (
 from core.services.customer_sends import Answers, NameGroup, ask, customer_send
 from core.services.customers import CustomerDirectory
 from core.services.lane_runs import LaneKey, LaneRuns
+from core.services.relay import REPUBLISH_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +257,12 @@ class _LaneRun:
             return
         try:
             self._dispatcher.dispatch(following, delay_seconds=min(self._wait_s, 60.0))
-        except Exception:  # the broker is away: the relay hands the lane on later
+        except Exception:  # the broker is away: the relay hands the lane on at its next sweep
             log.warning("lane of firm %s not handed on; the relay will", firm_id, exc_info=True)
+            return
+        with self._uow:  # marked once the message went, as the relay marks what it sends
+            self._uow.jobs.mark_lane_published(firm_id, self._lane, now, now - REPUBLISH_AFTER)
+            self._uow.commit()
 
     # Deciding ------------------------------------------------------------------------------
 

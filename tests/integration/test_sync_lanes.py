@@ -252,3 +252,31 @@ def test_the_relay_sends_one_message_for_a_lane_not_one_per_job(
     assert relay_jobs(services.uow(), dispatcher, later) == 1
     assert dispatcher.sent == [job_ids[0]]
     assert relay_jobs(services.uow(), dispatcher, later) == 0  # the lane's message went
+
+
+def test_a_lane_whose_hand_on_the_broker_refused_is_sent_by_the_relays_next_sweep(
+    services: Services, firm: Firm, sandbox: Sandbox
+) -> None:
+    # Found by the CI chaos run: hand-ons refused while Redis was down left the lane's jobs
+    # marked as sent, and the relay waited its five minutes before sending the lane again.
+    job_ids = add_accounts(services, firm, new_names(LANE_RUNS + 10))
+    down = RecordingDispatcher(down=True)
+
+    run(services, job_ids[0], room=Room(singles=100, batches=0), dispatcher=down)
+
+    assert down.tries == 1 and not down.sent
+    relay = RecordingDispatcher()
+    assert relay_jobs(services.uow(), relay, datetime.now(UTC) + timedelta(seconds=5)) == 1
+
+
+def test_a_lane_handed_on_is_left_to_its_message_by_the_relay(
+    services: Services, firm: Firm, sandbox: Sandbox
+) -> None:
+    job_ids = add_accounts(services, firm, new_names(LANE_RUNS + 10))
+    dispatcher = RecordingDispatcher()
+
+    run(services, job_ids[0], room=Room(singles=100, batches=0), dispatcher=dispatcher)
+
+    assert len(dispatcher.sent) == 1  # the hand-on
+    relay = RecordingDispatcher()
+    assert relay_jobs(services.uow(), relay, datetime.now(UTC) + timedelta(seconds=5)) == 0

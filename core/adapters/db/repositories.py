@@ -312,11 +312,11 @@ class SqlJobs:
         return [by_id[job_id] for job_id in job_ids if job_id in by_id]
 
     def release(self, job_ids: Sequence[str], owner: str, now: datetime) -> int:
-        """Give claimed jobs back untried: queued again, the claim's attempt not counted. A
-        lane's are in the queue's care (the lane's next run takes them); any other is left
-        for the relay to send again at its next sweep: no message names it any more. (Marked
-        sent too, a payment batch's members given back waited the relay's five minutes:
-        found by qbsync bench chaos.)"""
+        """Give claimed jobs back untried: queued again, the claim's attempt not counted,
+        and not sent: no message names them any more. The relay sends them at its next
+        sweep unless a lane's hand-on is marked sent first (`mark_lane_published`). (Marked
+        sent here, a payment batch's members given back waited the relay's five minutes,
+        and so did a lane whose hand-on the broker refused: found by qbsync bench chaos.)"""
         result = self._s.execute(
             sa.update(jobs)
             .where(*_held_by(job_ids, owner))
@@ -325,7 +325,7 @@ class SqlJobs:
                 lease_owner=None,
                 lease_until=None,
                 attempts=jobs.c.attempts - 1,
-                published_at=sa.case((jobs.c.lane.is_(None), None), else_=now),
+                published_at=None,
                 updated_at=now,
             ),
             execution_options={"synchronize_session": False},
