@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.records import ApiKey, Firm, QboConnection
@@ -79,11 +80,30 @@ def _stored(firm_id: int, key: str, now: datetime) -> ApiKey:
     )
 
 
-def firm_for_api_key(uow: UnitOfWork, key: str) -> int | None:
-    """The id of the firm an unrevoked API key belongs to, or None."""
+@dataclass(frozen=True)
+class ActiveKey:
+    """An unrevoked API key as a request needs it: its own id (what it is rate limited by)
+    and its firm's (whose records it sees)."""
+
+    id: int
+    firm_id: int
+
+
+def active_api_key(uow: UnitOfWork, key: str) -> ActiveKey | None:
+    """The unrevoked API key `key` is, or None. Read from the store on every call, never
+    cached, so that a revoked key is refused from its very next request."""
     with uow:
         found = uow.api_keys.find_active(hash_api_key(key))
-        return found.firm_id if found else None
+        if found is None:
+            return None
+        assert found.id is not None
+        return ActiveKey(id=found.id, firm_id=found.firm_id)
+
+
+def firm_for_api_key(uow: UnitOfWork, key: str) -> int | None:
+    """The id of the firm an unrevoked API key belongs to, or None."""
+    active = active_api_key(uow, key)
+    return active.firm_id if active else None
 
 
 def connect_firm(
