@@ -10,6 +10,7 @@ from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
+from api.ratelimit import init_rate_limit
 from api.resources import (
     accounts,
     api_keys,
@@ -45,6 +46,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     app = Flask("qbsync")
     app.config.update(API_CONFIG)
     app.extensions[EXTENSION] = AppContext(services=services, dispatcher=dispatcher)
+    init_rate_limit(app, services.settings)  # each API key's requests (api/ratelimit.py)
     api = QbsyncApi(app)
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     blueprints = (

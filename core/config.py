@@ -12,6 +12,10 @@ from core.errors import ConfigurationError
 DEFAULT_DATABASE_URL = "sqlite:///qbsync.sqlite3"
 INTUIT_DISCOVERY_URL = "https://developer.api.intuit.com/.well-known/openid_configuration"
 INTUIT_API_BASE_URL = "https://quickbooks.api.intuit.com"
+# Requests one API key may make: 20 a second on average, far above what a firm's system sends
+# in normal use (its bulk work goes through bulk requests), low enough that one runaway client
+# cannot take the API from the others.
+DEFAULT_API_RATE_LIMIT = "1200 per minute"
 
 
 def normalise_database_url(url: str) -> str:
@@ -70,6 +74,9 @@ class Settings:
     cdc_interval_seconds: float = 900.0
     # How often the scheduler queues deliveries of status events to the firms' own systems.
     status_events_interval_seconds: float = 5.0
+    # Requests one API key may make, as a Flask-Limiter limit string ("1200 per minute");
+    # None: no limit (QBSYNC_API_RATE_LIMIT=off). Counted in Redis when there is one.
+    api_rate_limit: str | None = DEFAULT_API_RATE_LIMIT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +107,7 @@ class Settings:
             qbo_webhook_verifier_token=env.get("QBO_WEBHOOK_VERIFIER_TOKEN", "").strip(),
             cdc_interval_seconds=_seconds(env, "QBSYNC_CDC_INTERVAL", 900.0),
             status_events_interval_seconds=_seconds(env, "QBSYNC_STATUS_EVENTS_INTERVAL", 5.0),
+            api_rate_limit=_rate_limit(env, "QBSYNC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
         )
 
 
@@ -115,6 +123,15 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise ConfigurationError(f"{name} must be a positive number of seconds, not {text!r}")
     return seconds
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str | None:
+    """A limit string from `env[name]`, or None for "off"; the API checks its syntax when it
+    starts (api/ratelimit.py), since only the API uses it."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    return None if text.lower() == "off" else text
 
 
 def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
