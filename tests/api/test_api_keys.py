@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask.testing import FlaskClient
 
+from api.app import create_app
 from core.bootstrap import Services
+from core.services.firms import issue_api_key, revoke_api_key
 from tests.api.conftest import auth
 from tests.conftest import Firm, Sandbox, connected_firm
+from tests.fakes import RecordingDispatcher
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -44,3 +49,34 @@ def test_another_firms_key_is_not_found_and_stays_active(
     assert answer.status_code == 404
     assert client.get("/v1/accounts", headers=auth(other)).status_code == 200
     assert client.get("/v1/api-keys", headers=auth(other)).json == others
+
+
+def test_a_key_revoked_by_another_process_is_refused_on_its_very_next_request(
+    client: FlaskClient, services: Services, firm: Firm
+) -> None:
+    stored, key = issue_api_key(services.uow(), firm.id, services.clock())
+    assert stored.id is not None
+    served = [client.get("/v1/accounts", headers=bearer(key)).status_code for _ in range(2)]
+
+    # As `qbsync firms keys revoke` or another web process does: straight in the store.
+    revoke_api_key(services.uow(), firm.id, stored.id, services.clock())
+
+    assert served == [200, 200]
+    assert client.get("/v1/accounts", headers=bearer(key)).status_code == 401
+    assert client.post("/v1/api-keys", headers=bearer(key)).status_code == 401
+    assert client.get("/v1/accounts", headers=auth(firm)).status_code == 200
+
+
+def test_a_revoked_key_is_refused_with_401_even_while_over_its_rate_limit(
+    services: Services, firm: Firm
+) -> None:
+    limited = replace(services, settings=replace(services.settings, api_rate_limit="1 per hour"))
+    client = create_app(limited, RecordingDispatcher()).test_client()
+    stored, key = issue_api_key(services.uow(), firm.id, services.clock())
+    assert stored.id is not None
+    client.get("/v1/accounts", headers=bearer(key))
+    assert client.get("/v1/accounts", headers=bearer(key)).status_code == 429
+
+    revoke_api_key(services.uow(), firm.id, stored.id, services.clock())
+
+    assert client.get("/v1/accounts", headers=bearer(key)).status_code == 401
