@@ -18,6 +18,7 @@ from click.decorators import FC
 from core.adapters.db.migrate import upgrade
 from core.bootstrap import Services, build_services
 from core.config import Settings
+from core.logs import configure_logging
 
 T = TypeVar("T")
 
@@ -41,7 +42,7 @@ def dev(port: int, database: Path) -> None:
     """Run the whole system in this process, with a demo company in the bundled QBO sandbox."""
     from api.embedded import embedded_system  # the sandbox is wired in only here
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("INFO")
     for noisy in ("werkzeug", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
@@ -271,7 +272,7 @@ def bench_sync(
     from api.bench_all import run_all, summary
     from api.bench_support import write_report
 
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging("WARNING")
     report = run_all(
         postgres_url, redis_url, accounts=accounts, pipeline_jobs=pipeline_jobs,
         api_accounts=api_accounts, api_samples=api_samples, parts=parts or PARTS,
@@ -310,7 +311,7 @@ def bench_api(
     from api.bench_support import bench_database, drop_namespace, new_namespace
     from core.adapters.crypto import generate_key
 
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging("WARNING")
     namespace = new_namespace()
     try:
         with bench_database(postgres_url) as database_url:
@@ -373,7 +374,7 @@ def bench_chaos(
         every = (float(low), float(high or low))
     except ValueError:
         raise click.BadParameter("seconds, or a range: 10-20", param_hint="--kill-every") from None
-    logging.basicConfig(level=logging.WARNING)
+    configure_logging("WARNING")
     # A SIGTERM ends the bench as Ctrl-C does: its processes, Redis and database go with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     faults = FaultPlan(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from api.app import create_app
 from core.bootstrap import build_services
 from core.config import Settings
+from core.logs import configure_logging
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
 
@@ -16,5 +15,5 @@ from worker.dispatch import DramatiqDispatcher
 def create_app_from_env() -> Flask:
     """The API configured from the environment, handing jobs to the configured broker."""
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
     return create_app(build_services(settings), DramatiqDispatcher(build_broker(settings)))

@@ -24,6 +24,7 @@ from types import FrameType
 import dramatiq
 
 from core.config import Settings
+from core.logs import configure_logging
 
 log = logging.getLogger("worker.run")
 
@@ -60,11 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, on_signal)
-    logging.basicConfig(
-        level=Settings.from_env().log_level,
-        format="[%(asctime)s] [PID %(process)d] [%(threadName)s] [%(name)s] [%(levelname)s] "
-        "%(message)s",
-    )  # the format of Dramatiq's command, which the logs had before
+    configure_logging(Settings.from_env().log_level)
     broker: dramatiq.Broker = importlib.import_module(args.module).broker
     broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=args.threads)

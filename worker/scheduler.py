@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core.bootstrap import Services, build_services
 from core.config import Settings
+from core.logs import configure_logging
 from core.ports import JobDispatcher
 from core.services.qbo_changes import queue_change_polls
 from core.services.relay import relay_jobs
@@ -92,7 +93,7 @@ def add_sweeps(scheduler: BlockingScheduler, services: Services, dispatcher: Job
 
 def main() -> None:
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level)
     services = build_services(settings)
     scheduler = BlockingScheduler(timezone="UTC")
     add_sweeps(scheduler, services, DramatiqDispatcher(build_broker(settings)))
