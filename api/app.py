@@ -10,6 +10,7 @@ from api.auth import SECURITY_SCHEME
 from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
+from api.logs import init_request_ids
 from api.ratelimit import init_rate_limit
 from api.resources import (
     accounts,
@@ -59,4 +60,5 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     api.register_blueprint(webhooks.blp)
     app.register_blueprint(assets)
     register_domain_errors(app, api)
+    init_request_ids(app)  # each request's id in its log lines and answer (api/logs.py)
     return app
