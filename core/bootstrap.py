@@ -25,6 +25,8 @@ from core.adapters.gate import (
     RedisRealmGate,
     UnpacedGate,
 )
+from core.adapters.metrics import MemoryMetrics, MetricStore
+from core.adapters.metrics_redis import RedisMetrics, metrics_client
 from core.adapters.qbo.client import HttpQboClients
 from core.adapters.qbo.oauth import AuthlibOAuthProvider
 from core.config import Settings
@@ -55,6 +57,7 @@ class Services:
     budget: RealmBudget  # each company's room in QBO's minute, as the gate sees it
     lane_runs: LaneRuns  # the lane runs this process has at work
     read_sessions: sessionmaker[Session]
+    metrics: MetricStore  # counters every process adds to and the API's /metrics reads
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -74,14 +77,21 @@ class Services:
         return True
 
 
-def realm_gate(settings: Settings) -> RealmGate:
+def realm_gate(settings: Settings, metrics: MetricStore) -> RealmGate:
     """QBO's per-company limits: shared through Redis, or in memory for one process."""
     if not settings.qbo_pacing:
         return UnpacedGate()
     if settings.redis_url:
         client = Redis.from_url(settings.redis_url)
-        return RedisRealmGate(client, RealmLimits(), settings.redis_namespace)
-    return MemoryRealmGate(RealmLimits())
+        return RedisRealmGate(client, RealmLimits(), settings.redis_namespace, metrics=metrics)
+    return MemoryRealmGate(RealmLimits(), metrics=metrics)
+
+
+def metric_store(settings: Settings) -> MetricStore:
+    """Counters shared by every process through Redis, or kept in memory for one process."""
+    if settings.redis_url:
+        return RedisMetrics(metrics_client(settings.redis_url), settings.redis_namespace)
+    return MemoryMetrics()
 
 
 def build_services(
@@ -108,10 +118,11 @@ def build_services(
         settings.qbo_discovery_url,
         settings.qbo_timeout_seconds,
     )
-    gate = realm_gate(settings)
+    metrics = metric_store(settings)
+    gate = realm_gate(settings, metrics)
     if qbo is None:
         keeper = TokenKeeper(lambda: SqlUnitOfWork(sessions), vault, oauth, clock)
-        clients = HttpQboClients(gate, settings.qbo_timeout_seconds)
+        clients = HttpQboClients(gate, settings.qbo_timeout_seconds, metrics=metrics)
         qbo = TokenKeepingConnector(keeper, clients)
     return Services(
         settings=settings,
@@ -126,4 +137,5 @@ def build_services(
         budget=gate,
         lane_runs=LaneRuns(LANE_RUNS),
         read_sessions=read_session_factory(engine),
+        metrics=metrics,
     )

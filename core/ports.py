@@ -399,3 +399,17 @@ class StatusEventSender(Protocol):
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
+
+
+class Metrics(Protocol):
+    """Counters and histograms that every process adds to and the API's /metrics reads
+    (core.adapters.metrics_families names them). Best effort: recording never raises and
+    never waits on the network, so a metric can neither fail nor slow the work it counts."""
+
+    def count(self, name: str, labels: Mapping[str, str], amount: float = 1.0) -> None:
+        """Add `amount` to the counter `name` of these labels."""
+        ...
+
+    def observe(self, name: str, labels: Mapping[str, str], value: float) -> None:
+        """Put `value` in the histogram `name` of these labels."""
+        ...

@@ -26,8 +26,11 @@ from dataclasses import dataclass
 
 from redis import Redis
 
+from core.adapters.metrics import NO_METRICS
+from core.adapters.metrics_families import GATE_WAIT
 from core.domain.qbo import Room
 from core.errors import QboBatchBudgetError, QboPacedError
+from core.ports import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +132,11 @@ class RealmGate:
         limits: RealmLimits,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.limits, self._clock, self._sleep = limits, clock, sleep
+        self._metrics = metrics  # each request's wait here (GATE_WAIT)
         self._held: dict[str, str] = {}  # the slots this process holds: lease, its realm
         self._held_lock = threading.Lock()
         self._renewer: threading.Thread | None = None
@@ -144,22 +150,23 @@ class RealmGate:
         """
         lease = uuid.uuid4().hex
         waited = 0.0
-        while (
-            wait_ms := self.try_admit(realm_id, lease, int(self._clock() * 1000), batch=batch)
-        ) > 0:
-            if batch and waited + wait_ms / 1000 > self.limits.batch_max_wait_s:
-                raise QboBatchBudgetError(
-                    f"QuickBooks' batch requests for company {realm_id} are spent for now.",
-                    retry_after_s=wait_ms / 1000,
-                )
-            if waited >= self.limits.max_wait_s:
-                raise QboPacedError(
-                    f"QuickBooks' limits for company {realm_id} kept this request waiting "
-                    f"{waited:.0f} s; it will be retried.",
-                    retry_after_s=wait_ms / 1000,
-                )
-            self._pause(wait_ms / 1000)
-            waited += wait_ms / 1000
+        with self._timed(realm_id, batch):
+            while (
+                wait_ms := self.try_admit(realm_id, lease, int(self._clock() * 1000), batch=batch)
+            ) > 0:
+                if batch and waited + wait_ms / 1000 > self.limits.batch_max_wait_s:
+                    raise QboBatchBudgetError(
+                        f"QuickBooks' batch requests for company {realm_id} are spent for now.",
+                        retry_after_s=wait_ms / 1000,
+                    )
+                if waited >= self.limits.max_wait_s:
+                    raise QboPacedError(
+                        f"QuickBooks' limits for company {realm_id} kept this request waiting "
+                        f"{waited:.0f} s; it will be retried.",
+                        retry_after_s=wait_ms / 1000,
+                    )
+                self._pause(wait_ms / 1000)
+                waited += wait_ms / 1000
         self._hold(realm_id, lease)
         try:
             yield
@@ -167,6 +174,16 @@ class RealmGate:
             with self._held_lock:
                 self._held.pop(lease, None)
             self.release(realm_id, lease)
+
+    @contextmanager
+    def _timed(self, realm_id: str, batch: bool) -> Iterator[None]:
+        """Note how long the block waited, whether it let the request pass or not."""
+        started = self._clock()
+        try:
+            yield
+        finally:
+            channel = {"realm": realm_id, "channel": "batch" if batch else "single"}
+            self._metrics.observe(GATE_WAIT, channel, max(self._clock() - started, 0.0))
 
     def _hold(self, realm_id: str, lease: str) -> None:
         with self._held_lock:
@@ -239,8 +256,10 @@ class RedisRealmGate(RealmGate):
         namespace: str,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
-        super().__init__(limits, clock, sleep)
+        super().__init__(limits, clock, sleep, metrics=metrics)
         self._client = client
         self._namespace = namespace
         self._admit = client.register_script(_ADMIT)
@@ -295,8 +314,10 @@ class MemoryRealmGate(RealmGate):
         limits: RealmLimits,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
-        super().__init__(limits, clock, sleep)
+        super().__init__(limits, clock, sleep, metrics=metrics)
         self._lock = threading.Lock()
         self._singles: dict[str, list[int]] = {}
         self._batches: dict[str, list[int]] = {}

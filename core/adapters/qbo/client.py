@@ -15,6 +15,8 @@ from urllib.parse import quote as quote_path
 import httpx
 
 from core.adapters.gate import RealmGate
+from core.adapters.metrics import NO_METRICS
+from core.adapters.metrics_families import QBO_FAULTS, QBO_REQUESTS
 from core.adapters.qbo import billing_payloads, lists
 from core.adapters.qbo.faults import fault_in
 from core.adapters.qbo.parsing import (
@@ -40,7 +42,15 @@ from core.domain.qbo import (
     QboQueryResponse,
 )
 from core.domain.records import QboConnection
-from core.errors import QboError, QboFaultError, QboPayloadError, QboTransientError
+from core.errors import (
+    QboAuthenticationError,
+    QboError,
+    QboFaultError,
+    QboPacedError,
+    QboPayloadError,
+    QboTransientError,
+)
+from core.ports import Metrics
 
 MINOR_VERSION = "75"
 # QBO's `IN` lists and result pages: one page holds every namesake a display name can have.
@@ -51,6 +61,7 @@ IN_LIST = 100
 OBJECT_NOT_FOUND = "610"
 
 Entity = TypeVar("Entity", QboInvoice, QboPayment, QboDeleted)
+Created = TypeVar("Created", QboInvoice, QboPayment, QboCustomer)
 
 
 def quote(value: str) -> str:
@@ -68,10 +79,12 @@ class QboClient:
         realm_id: str,
         access_token: str,
         gate: RealmGate,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._http = http
         self._realm_id = realm_id
         self._gate = gate
+        self._metrics = metrics  # requests and faults by realm (QBO_REQUESTS, QBO_FAULTS)
         self._base = f"{base_url.rstrip('/')}/v3/company/{realm_id}"
         self._headers = {
             "Authorization": f"Bearer {access_token}",
@@ -270,7 +283,7 @@ class QboClient:
         if not drafts:
             return {}
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
-        return parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid)
+        return self._counted(parse_invoice_batch(body, [bid for bid, _ in drafts], intuit_tid=tid))
 
     def create_payments_in_batch(
         self, drafts: Sequence[tuple[str, QboPaymentDraft]], *, request_id: str
@@ -282,7 +295,8 @@ class QboClient:
         if not drafts:
             return {}
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
-        return parse_create_batch(body, [bid for bid, _ in drafts], QboPayment, intuit_tid=tid)
+        bids = [bid for bid, _ in drafts]
+        return self._counted(parse_create_batch(body, bids, QboPayment, intuit_tid=tid))
 
     def create_customers_in_batch(
         self, drafts: Sequence[tuple[str, str, str | None]], *, request_id: str
@@ -294,7 +308,8 @@ class QboClient:
         if not drafts:
             return {}
         body, tid = self._exchange("POST", "/batch", json=batch, request_id=request_id)
-        return parse_create_batch(body, [bid for bid, _, _ in drafts], QboCustomer, intuit_tid=tid)
+        bids = [bid for bid, _, _ in drafts]
+        return self._counted(parse_create_batch(body, bids, QboCustomer, intuit_tid=tid))
 
     def _named(self, entity: str, name: str) -> list[Json]:
         """The active entries of a list with this Name (QBO compares it without case)."""
@@ -370,18 +385,53 @@ class QboClient:
         if request_id is not None:
             params["requestid"] = request_id
         headers = {**self._headers, **kwargs.pop("headers", {})}
+        counted = {"realm": self._realm_id, "operation": _operation(method, path)}
         try:
             # Every request waits at its company's gate, shared by all workers (jobs.md §6).
             with self._gate.admit(self._realm_id, batch=path == "/batch"):
+                self._metrics.count(QBO_REQUESTS, counted)
                 response = self._http.request(
                     method, self._base + path, params=params, headers=headers, **kwargs
                 )
         except httpx.TransportError as exc:  # timeouts and connection errors alike
-            raise QboTransientError(f"QuickBooks could not be reached: {exc!r}") from exc
+            unreached = QboTransientError(f"QuickBooks could not be reached: {exc!r}")
+            timeout = isinstance(exc, httpx.TimeoutException)
+            self._count_fault(unreached, "timeout" if timeout else "connection")
+            raise unreached from exc
         body = json_body(response)
         if response.is_success and body is not None and fault_in(body) is None:
             return body, response.headers.get("intuit_tid")
-        raise answer_error(response, body)
+        raise self._count_fault(answer_error(response, body))
+
+    def _count_fault(self, error: QboError, code: str | None = None) -> QboError:
+        """Count QBO's fault (or the missing answer) by realm, code and kind; return it."""
+        code = code or error.code or (f"http_{error.http_status}" if error.http_status else "none")
+        labels = {"realm": self._realm_id, "code": code, "kind": _fault_kind(error)}
+        self._metrics.count(QBO_FAULTS, labels)
+        return error
+
+    def _counted(self, answers: dict[str, Created | QboError]) -> dict[str, Created | QboError]:
+        """A batch's answers as they are, each item's fault counted."""
+        for answer in answers.values():
+            if isinstance(answer, QboError):
+                self._count_fault(answer)
+        return answers
+
+
+def _operation(method: str, path: str) -> str:
+    """The operation a request is counted as: query, batch, cdc, read or write."""
+    if path in ("/query", "/batch", "/cdc"):
+        return path[1:]
+    return "read" if method == "GET" else "write"
+
+
+def _fault_kind(error: QboError) -> str:
+    """How core.adapters.qbo.faults classified it."""
+    if isinstance(error, QboPacedError):
+        return "throttled"
+    if isinstance(error, QboTransientError):
+        return "transient"
+    return "authentication" if isinstance(error, QboAuthenticationError) else "fault"
 
 
 def _chunks(names: Sequence[str]) -> list[Sequence[str]]:
@@ -409,8 +459,10 @@ class HttpQboClients:
         gate: RealmGate,
         timeout_seconds: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._gate = gate
+        self._metrics = metrics
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
@@ -418,7 +470,12 @@ class HttpQboClients:
 
     def __call__(self, connection: QboConnection, access_token: str) -> QboClient:
         return QboClient(
-            self._http, connection.api_base_url, connection.realm_id, access_token, self._gate
+            self._http,
+            connection.api_base_url,
+            connection.realm_id,
+            access_token,
+            self._gate,
+            self._metrics,
         )
 
     def close(self) -> None:
