@@ -3,11 +3,13 @@
 The job's state lives in SQL, so an actor only claims and runs it; Dramatiq's own retries
 cover only failures before the claim (a database that is down, say). Actors are declared on
 an explicit broker, so the worker, the embedded default and the tests each bind their own.
+Each answers its service's outcome, which `observed` logs and counts (worker.observed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 import dramatiq
 
@@ -20,48 +22,50 @@ from core.services.qbo_changes import run_poll_qbo_changes
 from core.services.status_events import run_deliver_status_events
 from core.services.sync_account import run_sync_account
 from worker.dispatch import QUEUE, DramatiqDispatcher, lane_of_hint
+from worker.observed import observed
 from worker.runtime import lease_owner, services
 
 
-def check_customer_link(job_id: str) -> None:
+def check_customer_link(job_id: str) -> StrEnum:
     """Check that a Synced account's QBO customer is still there: relink or unlink it if not."""
     ran = services()
-    run_check_customer_link(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
+    return run_check_customer_link(ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock)
 
 
-def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], None]]:
+def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[..., StrEnum]]:
     """The actors whose jobs queue more jobs, handing those to `dispatcher`."""
 
-    def sync_account(job_id: str, lane: str | None = None) -> None:
+    def sync_account(job_id: str, lane: str | None = None) -> StrEnum:
         """Link one account to its QBO customer, then queue its invoices that waited; a
         sync by name runs its firm's lane (`lane` says which)."""
         ran = services()
-        run_sync_account(
+        return run_sync_account(
             ran.uow(), ran.qbo, job_id, lease_owner(), ran.clock, ran.customers, dispatcher,
             ran.budget, lane_runs=ran.lane_runs, lane=lane_of_hint(lane),
         )  # fmt: skip
 
-    def poll_qbo_changes(job_id: str) -> None:
+    def poll_qbo_changes(job_id: str) -> StrEnum:
         """Read a firm's changed QBO customers and queue checks of their accounts."""
         ran = services()
-        run_poll_qbo_changes(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+        uow, qbo, owner = ran.uow(), ran.qbo, lease_owner()
+        return run_poll_qbo_changes(uow, qbo, dispatcher, job_id, owner, ran.clock)
 
-    def push_invoice(job_id: str) -> None:
+    def push_invoice(job_id: str) -> StrEnum:
         """Create, update or delete an invoice's QBO copy."""
         ran = services()
-        run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+        return run_push_invoice(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
-    def deliver_status_events(job_id: str) -> None:
+    def deliver_status_events(job_id: str) -> StrEnum:
         """POST a firm's next status changes to its own system, signed."""
         ran = services()
-        run_deliver_status_events(
+        return run_deliver_status_events(
             ran.uow(), ran.events, ran.vault, dispatcher, job_id, lease_owner(), ran.clock
         )
 
-    def push_payment(job_id: str) -> None:
+    def push_payment(job_id: str) -> StrEnum:
         """Create, replace or delete a payment's QBO copy."""
         ran = services()
-        run_push_payment(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
+        return run_push_payment(ran.uow(), ran.qbo, dispatcher, job_id, lease_owner(), ran.clock)
 
     return {
         JobKind.SYNC_ACCOUNT: sync_account,
@@ -74,7 +78,7 @@ def with_dispatcher(dispatcher: JobDispatcher) -> dict[JobKind, Callable[[str], 
 
 def declare_actors(broker: dramatiq.Broker) -> None:
     """Declare every actor on `broker`, each named for the job kind it runs."""
-    actors = {
+    actors: dict[JobKind, Callable[..., StrEnum]] = {
         JobKind.CHECK_CUSTOMER_LINK: check_customer_link,
         **with_dispatcher(DramatiqDispatcher(broker)),
     }
@@ -93,4 +97,4 @@ def declare_actors(broker: dramatiq.Broker) -> None:
             # Interrupted at shutdown and retried, rather than stranded (design/jobs.md §5).
             notify_shutdown=True,
         )
-        declare(run)
+        declare(observed(kind, run))
