@@ -11,6 +11,7 @@ from api.context import EXTENSION, AppContext
 from api.docs import ASSETS_URL, assets
 from api.errors import QbsyncApi, register_domain_errors
 from api.logs import init_request_ids
+from api.metrics import init_metrics
 from api.ratelimit import init_rate_limit
 from api.resources import (
     accounts,
@@ -60,5 +61,6 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     api.register_blueprint(webhooks.blp)
     app.register_blueprint(assets)
     register_domain_errors(app, api)
+    init_metrics(app, api, services)  # GET /metrics; each request counted (api/metrics.py)
     init_request_ids(app)  # each request's id in its log lines and answer (api/logs.py)
     return app
