@@ -25,6 +25,7 @@ import dramatiq
 
 from core.config import Settings
 from core.logs import configure_logging
+from worker.runtime import close_services
 
 log = logging.getLogger("worker.run")
 
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     log.info("stopping: the threads at work are interrupted, or get %ss", args.shutdown_timeout)
     worker.stop(timeout=int(args.shutdown_timeout * 1000))
     broker.close()  # Dramatiq has no process_stop hook: its worker_shutdown ones have run
+    close_services()
     log.info("worker stopped")
 
 

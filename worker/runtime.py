@@ -55,3 +55,10 @@ def message_ended() -> list[str]:
     """The current thread's message ended: its claims are no longer renewed; their owners."""
     with _owners_lock:
         return sorted(_owners_at_work.pop(threading.get_ident(), ()))
+
+
+def close_services() -> None:
+    """The process is stopping: write the counts its metrics hold (their thread writes only
+    once a second). Nothing to do if no job ever built the services."""
+    if _services is not None:
+        _services.metrics.close()

@@ -5,9 +5,10 @@ A job or request only adds to this process's held counts (core.adapters.metrics)
 of the process writes them every FLUSH_EVERY_S in one MULTI/EXEC pipeline. When Redis is
 down or slow, that thread alone waits (TIMEOUT_S at most, no retries), the counts stay held
 and are written once Redis answers again, and the failure is logged at most once a minute:
-nothing that is counted waits for Redis or fails because of it. Counts held by a process
-that is SIGKILLed (a second's worth at most) are lost. A Redis that loses its data resets
-the counters, which Prometheus' rate() takes as a restart.
+nothing that is counted waits for Redis or fails because of it. A process that is killed
+loses what it held (a second's worth, or the outage's); `close` writes it at a stop (the
+worker's). A Redis that loses its data resets the counters, which Prometheus' rate() takes
+as a restart.
 """
 
 from __future__ import annotations

@@ -116,6 +116,18 @@ def test_the_writer_thread_writes_what_was_counted(client: Redis, namespace: str
         counting.close()
 
 
+def test_a_store_closed_at_its_process_stop_writes_what_it_holds(
+    client: Redis, namespace: str
+) -> None:
+    stopping = RedisMetrics(client, namespace, flush_every_s=NEVER)
+    stopping.count(JOBS, SYNCED)
+
+    stopping.close()
+
+    readings = RedisMetrics(client, namespace, flush_every_s=NEVER).read()
+    assert readings is not None and readings[JOBS] == {("sync_account", "synced"): 1}
+
+
 def test_counts_made_while_redis_is_down_are_written_once_it_answers() -> None:
     server = fakeredis.FakeServer()
     store = RedisMetrics(fakeredis.FakeRedis(server=server), "ns", flush_every_s=NEVER)
