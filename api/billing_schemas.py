@@ -12,7 +12,6 @@ import re
 from decimal import Decimal, localcontext
 from typing import Any
 
-from flask import Request
 from marshmallow import (
     Schema,
     ValidationError,
@@ -21,10 +20,8 @@ from marshmallow import (
     validate,
     validates_schema,
 )
-from webargs import core as webargs_core
-from webargs.flaskparser import FlaskParser, is_json_request
 
-from api.schemas import PageArgsSchema, StrictBoolean, StrictSchema, SyncErrorSchema
+from api.schemas import ApiParser, PageArgsSchema, StrictBoolean, StrictSchema, SyncErrorSchema
 from core.domain.billing import CENT, MAX_AMOUNT, MAX_INVOICE_NUMBER, InvoiceLine, line_amount
 from core.domain.status import SyncStatus
 from core.services.invoices import InvoiceContent
@@ -41,13 +38,11 @@ _DECIMAL_ERRORS = {
 }
 
 
-class ExactJsonParser(FlaskParser):
-    """webargs' Flask parser, reading JSON numbers as Decimals instead of floats and ints."""
+class ExactJsonParser(ApiParser):
+    """The API's parser, reading JSON numbers as Decimals instead of floats and ints."""
 
-    def _raw_load_json(self, req: Request) -> Any:
-        if not is_json_request(req):
-            return webargs_core.missing
-        return json.loads(req.get_data(cache=True), parse_float=Decimal, parse_int=Decimal)
+    def parse_body(self, body: bytes) -> Any:
+        return json.loads(body, parse_float=Decimal, parse_int=Decimal)
 
 
 class ExactDecimal(fields.Field[Decimal]):
@@ -305,3 +300,54 @@ class PaymentPageSchema(Schema):
     page = fields.Integer()
     page_size = fields.Integer()
     total = fields.Integer()
+
+
+# Examples shown in the OpenAPI document (tests/api/test_openapi.py sends the requests).
+INVOICE_IN_EXAMPLE = {
+    "account_id": "c-1",
+    "number": "INV-1001",
+    "issued_on": "2026-03-01",
+    "due_on": "2026-03-31",
+    "lines": [
+        {
+            "service": "Tax preparation",
+            "description": "2025 individual return",
+            "quantity": "2",
+            "rate": "225",
+            "amount": "450.00",
+        }
+    ],
+    "total": "450.00",
+    "class": None,
+    "location": None,
+}
+INVOICE_EXAMPLE = {
+    "external_id": "i-1",
+    **INVOICE_IN_EXAMPLE,
+    "payments": ["p-1"],
+    "status": "synced",
+    "error": None,
+    "qbo_id": "130",
+    "last_synced_at": "2026-03-01T10:15:04.512345+00:00",
+    "version": 1,
+    "created_at": "2026-03-01T10:15:03.004512+00:00",
+    "updated_at": "2026-03-01T10:15:04.512345+00:00",
+}
+PAYMENT_IN_EXAMPLE = {
+    "invoice_id": "i-1",
+    "amount": "100.00",
+    "paid_on": "2026-03-15",
+    "method": "Check",
+    "sync": True,
+}
+PAYMENT_EXAMPLE = {
+    "external_id": "p-1",
+    **PAYMENT_IN_EXAMPLE,
+    "status": "syncing",
+    "error": None,
+    "qbo_id": None,
+    "last_synced_at": None,
+    "version": 1,
+    "created_at": "2026-03-15T09:01:12.734120+00:00",
+    "updated_at": "2026-03-15T09:01:12.734120+00:00",
+}

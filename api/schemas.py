@@ -2,12 +2,117 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from flask import Request
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import UnicodeConverter
+from werkzeug.routing import ValidationError as NoRoute
 
 from core.domain.jobs import JobKind, JobState
 from core.domain.status import SyncStatus
+
+UNSTORABLE = "Text cannot hold NUL (\\u0000) or a lone surrogate (\\ud800-\\udfff)."
+
+
+def storable(text: str) -> bool:
+    """Whether PostgreSQL can store `text`: no NUL, and UTF-8 (no lone surrogate)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable_errors(data: Any) -> Any:
+    """Errors by field (marshmallow's shape) for the strings in `data`, keys included, that
+    cannot be stored; None when every one can."""
+    if isinstance(data, str):
+        return None if storable(data) else [UNSTORABLE]
+    if isinstance(data, Mapping):
+        if hasattr(data, "lists"):  # a query's MultiDict: an argument may come more than once
+            pairs = [(k, v[0] if len(v) == 1 else v) for k, v in data.lists()]
+        else:
+            pairs = list(data.items())
+        found = {str(k): unstorable_errors(k) or unstorable_errors(v) for k, v in pairs}
+        return {key: errors for key, errors in found.items() if errors} or None
+    if isinstance(data, list):
+        found_in = {index: unstorable_errors(item) for index, item in enumerate(data)}
+        return {index: errors for index, errors in found_in.items() if errors} or None
+    return None
+
+
+class ApiParser(FlaskParser):
+    """webargs' Flask parser, made strict: every blueprint that parses arguments sets it
+    (`blp.ARGUMENTS_PARSER`, before its views are declared, since they bind it).
+
+    Unknown query arguments are refused as unknown body fields are (webargs' default for the
+    query is to drop them); a body nested too deep for Python's JSON reader is a 400 like any
+    other invalid JSON; a string PostgreSQL cannot store (`storable`) is a 422 naming its
+    field, instead of a 500 from the database.
+    """
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {  # noqa: RUF012 (as webargs has it)
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not is_json_request(req):
+            return super()._raw_load_json(req)  # webargs' "missing"
+        try:
+            return self.parse_body(req.get_data(cache=True))
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", doc="(the body)", pos=0) from None
+
+    def parse_body(self, body: bytes) -> Any:
+        return json.loads(body)
+
+    def pre_load(
+        self, location_data: Mapping[str, Any], *, schema: Schema, req: Request, location: str
+    ) -> Mapping[str, Any]:
+        errors = unstorable_errors(location_data)
+        if errors:
+            raise ValidationError(errors)
+        return location_data
+
+
+class StoredTextConverter(UnicodeConverter):
+    """The `string` path converter, matching no segment PostgreSQL cannot store (a 404)."""
+
+    def to_python(self, value: str) -> str:
+        if not storable(value):
+            raise NoRoute()
+        return value
+
+
+class ErrorSchema(Schema):
+    """Every error answer of the API (SPEC §5); only documents it, api.errors builds it."""
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "The HTTP status's name"})
+    message = fields.String(required=True, metadata={"description": "What went wrong"})
+    errors = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Which fields were refused and why, by where they were sent: "
+            '`{"json": {"name": ["..."]}}`, `{"query": {...}}`; empty when no field is to blame'
+        },
+    )
 
 
 class StrictSchema(Schema):
@@ -68,8 +173,15 @@ class AccountSchema(Schema):
     updated_at = fields.DateTime()
 
 
+MAX_PAGE = 1_000_000  # 200 million records at the largest page size; the offset stays an SQL int
+
+
 class PageArgsSchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": f"From 1 (at most {MAX_PAGE})"},
+    )
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -253,3 +365,58 @@ class WebhookReceiptSchema(Schema):
     checks_queued = fields.Integer(
         metadata={"description": "Check jobs queued for Synced accounts of changed customers"}
     )
+
+
+# Examples shown in the OpenAPI document (tests/api/test_openapi.py sends the requests).
+_AT = "2026-03-01T10:15:02.123456+00:00"
+ACCOUNT_IN_EXAMPLE = {"name": "Cool Cars", "email": "billing@coolcars.example"}
+ACCOUNT_EXAMPLE = {
+    "external_id": "c-1",
+    "name": "Cool Cars",
+    "email": "billing@coolcars.example",
+    "status": "synced",
+    "error": None,
+    "qbo_customer_id": "3",
+    "last_synced_at": _AT,
+    "created_at": "2026-03-01T10:14:58.201934+00:00",
+    "updated_at": _AT,
+}
+SYNC_REQUEST_EXAMPLE = {"customer_id": "3"}
+JOB_EXAMPLE = {
+    "id": "0b6c5e0e-8f1c-4a57-9a8e-1d2f3c4b5a69",
+    "kind": "sync_account",
+    "target": {"type": "account", "external_id": "c-1"},
+    "state": "queued",
+    "attempts": 0,
+    "last_error": None,
+    "next_attempt_at": None,
+    "created_at": _AT,
+    "started_at": None,
+    "finished_at": None,
+}
+BULK_SYNC_REQUEST_EXAMPLE = {"external_ids": ["c-1", "c-2"], "dry_run": False}
+BULK_SYNC_RESULT_EXAMPLE = {
+    "dry_run": False,
+    "items": [
+        {
+            "external_id": "c-1",
+            "name": "Cool Cars",
+            "outcome": "queued",
+            "job_id": "0b6c5e0e-8f1c-4a57-9a8e-1d2f3c4b5a69",
+            "customer_id": None,
+            "error": None,
+            "candidates": [],
+        },
+        {
+            "external_id": "c-2",
+            "name": "Amy's Bird Sanctuary",
+            "outcome": "already_syncing",
+            "job_id": None,
+            "customer_id": None,
+            "error": None,
+            "candidates": [],
+        },
+    ],
+    "counts": {"queued": 1, "already_syncing": 1},
+    "remaining": 0,
+}

@@ -11,12 +11,20 @@ from marshmallow import RAISE
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
+from api.openapi import answers
 from api.resources.jobs import job_body
 from api.schemas import (
+    ACCOUNT_EXAMPLE,
+    ACCOUNT_IN_EXAMPLE,
+    BULK_SYNC_REQUEST_EXAMPLE,
+    BULK_SYNC_RESULT_EXAMPLE,
+    JOB_EXAMPLE,
+    SYNC_REQUEST_EXAMPLE,
     AccountInSchema,
     AccountListArgsSchema,
     AccountPageSchema,
     AccountSchema,
+    ApiParser,
     BulkSyncRequestSchema,
     BulkSyncResultSchema,
     HistorySchema,
@@ -27,7 +35,13 @@ from api.schemas import (
 from core.services import accounts as account_service
 from core.services import bulk_sync
 
-blp = Blueprint("accounts", __name__, url_prefix="/v1/accounts", description="Client accounts")
+blp = Blueprint(
+    "accounts",
+    __name__,
+    url_prefix="/v1/accounts",
+    description="The firm's client accounts, each synced to a QBO customer",
+)
+blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot hold
 blp.before_request(require_api_key)
 
 EXTERNAL_ID = "<string(maxlength=200):external_id>"
@@ -65,9 +79,15 @@ class AccountSummary(MethodView):
 
 @blp.route("/sync")
 class BulkSync(MethodView):
-    @blp.arguments(BulkSyncRequestSchema)
-    @blp.response(202, BulkSyncResultSchema, description="The syncs were queued")
+    @blp.arguments(BulkSyncRequestSchema, example=BULK_SYNC_REQUEST_EXAMPLE)
+    @blp.response(
+        202,
+        BulkSyncResultSchema,
+        description="The syncs were queued",
+        example=BULK_SYNC_RESULT_EXAMPLE,
+    )
     @blp.alt_response(200, schema=BulkSyncResultSchema, description="The dry run's report")
+    @answers(409, 502)  # a dry run reads QBO: not connected, or QBO failed
     def post(self, body: dict[str, Any]) -> Any:
         """Sync many accounts by name, or preview it with `dry_run`"""
         context, firm_id = app_context(), current_firm_id()
@@ -112,15 +132,17 @@ def bulk_body(result: bulk_sync.BulkResult, *, dry_run: bool) -> dict[str, Any]:
 
 @blp.route(f"/{EXTERNAL_ID}")
 class Account(MethodView):
-    @blp.response(200, AccountSchema)
+    @blp.response(200, AccountSchema, example=ACCOUNT_EXAMPLE)
     def get(self, external_id: str) -> Any:
         """Show one account: status, error, QBO customer Id, last sync time"""
         return account_service.get_account(
             app_context().services.uow(), current_firm_id(), external_id
         )
 
-    @blp.arguments(AccountInSchema)
-    @blp.response(200, AccountSchema, description="The account was updated")
+    @blp.arguments(AccountInSchema, example=ACCOUNT_IN_EXAMPLE)
+    @blp.response(
+        200, AccountSchema, description="The account was updated", example=ACCOUNT_EXAMPLE
+    )
     @blp.alt_response(201, schema=AccountSchema, description="The account was created")
     def put(self, body: dict[str, Any], external_id: str) -> Any:
         """Create or update an account from the firm's system"""
@@ -140,8 +162,9 @@ class Account(MethodView):
 
 @blp.route(f"/{EXTERNAL_ID}/sync")
 class AccountSync(MethodView):
-    @blp.arguments(SyncRequestSchema, required=False)
-    @blp.response(202, JobSchema)
+    @blp.arguments(SyncRequestSchema, required=False, example=SYNC_REQUEST_EXAMPLE)
+    @blp.response(202, JobSchema, example=JOB_EXAMPLE)
+    @answers(409)  # another kind of job is queued or running for the account
     def post(self, body: dict[str, Any], external_id: str) -> Any:
         """Sync the account: by name, to a chosen customer (`customer_id`), or `create` one"""
         context = app_context()

@@ -12,7 +12,12 @@ from api.auth import require_api_key
 from api.context import app_context, current_firm_id
 from core.services import firms as firm_service
 
-blp = Blueprint("api_keys", __name__, url_prefix="/v1/api-keys", description="The firm's API keys")
+blp = Blueprint(
+    "api_keys",
+    __name__,
+    url_prefix="/v1/api-keys",
+    description="The firm's API keys: several at once, so that one can be replaced without a gap",
+)
 blp.before_request(require_api_key)
 
 
@@ -44,7 +49,8 @@ class ApiKeys(MethodView):
         return {**vars(stored), "key": key}
 
 
-@blp.route("/<int:key_id>")
+# Key ids are SQL integers: a larger number names no key (404), never an overflow (500).
+@blp.route("/<int(min=1, max=2147483647):key_id>")
 class ApiKey(MethodView):
     @blp.response(200, ApiKeySchema)
     def delete(self, key_id: int) -> Any:

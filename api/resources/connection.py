@@ -11,12 +11,17 @@ from marshmallow import RAISE
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
-from api.schemas import AuthorizeSchema, CallbackArgsSchema, ConnectionSchema
+from api.openapi import answers, open_operation
+from api.schemas import ApiParser, AuthorizeSchema, CallbackArgsSchema, ConnectionSchema
 from core.services import connection as connection_service
 
 blp = Blueprint(
-    "connection", __name__, url_prefix="/v1/connection", description="The QBO connection"
+    "connection",
+    __name__,
+    url_prefix="/v1/connection",
+    description="The firm's QuickBooks Online connection: connect through Intuit, disconnect",
 )
+blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot hold
 
 
 @blp.before_request
@@ -37,6 +42,7 @@ class Connection(MethodView):
         )
 
     @blp.response(204)
+    @answers(409, 502)  # not connected; Intuit did not take the revocation
     def delete(self) -> None:
         """Disconnect: revoke the tokens at Intuit and erase them"""
         services = app_context().services
@@ -48,6 +54,7 @@ class Connection(MethodView):
 @blp.route("/authorize")
 class Authorize(MethodView):
     @blp.response(200, AuthorizeSchema)
+    @answers(502, 503)  # Intuit's discovery document unread; the app's keys not set
     def post(self) -> dict[str, str]:
         """Start connecting: the Intuit consent URL to send the firm's admin to"""
         services = app_context().services
@@ -59,8 +66,10 @@ class Authorize(MethodView):
 
 @blp.route("/callback")
 class Callback(MethodView):
+    @open_operation  # Intuit's redirect carries no key: the single-use `state` names the firm
     @blp.arguments(CallbackArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ConnectionSchema)
+    @answers(400, 502)  # the consent was refused or its state is unknown; Intuit refused the code
     def get(self, args: dict[str, Any]) -> Any:
         """Where Intuit sends the admin back: exchange the code and store the connection"""
         services = app_context().services

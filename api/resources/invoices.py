@@ -10,6 +10,8 @@ from marshmallow import RAISE
 
 from api.auth import require_api_key
 from api.billing_schemas import (
+    INVOICE_EXAMPLE,
+    INVOICE_IN_EXAMPLE,
     ExactJsonParser,
     InvoiceInSchema,
     InvoiceListArgsSchema,
@@ -17,13 +19,19 @@ from api.billing_schemas import (
     InvoiceSchema,
 )
 from api.context import app_context, current_firm_id
+from api.openapi import answers
 from api.resources.jobs import job_body
 from api.schemas import HistorySchema, JobSchema, SummarySchema
 from core.domain.status import SyncStatus
 from core.services import invoices as invoice_service
 from core.services.invoices import InvoiceContent, InvoiceView
 
-blp = Blueprint("invoices", __name__, url_prefix="/v1/invoices", description="Invoices")
+blp = Blueprint(
+    "invoices",
+    __name__,
+    url_prefix="/v1/invoices",
+    description="The firm's invoices, pushed to QBO once their account is synced",
+)
 blp.ARGUMENTS_PARSER = ExactJsonParser()  # money is read exactly, never through a float
 blp.before_request(require_api_key)
 
@@ -76,15 +84,21 @@ class InvoiceSummary(MethodView):
 
 @blp.route(f"/{EXTERNAL_ID}")
 class Invoice(MethodView):
-    @blp.response(200, InvoiceSchema)
+    @blp.response(200, InvoiceSchema, example=INVOICE_EXAMPLE)
     def get(self, external_id: str) -> dict[str, Any]:
         """Show one invoice: its content, status, error, QBO Id, payments"""
         uow = app_context().services.uow()
         return invoice_body(invoice_service.get_invoice(uow, current_firm_id(), external_id))
 
-    @blp.arguments(InvoiceInSchema)
-    @blp.response(200, InvoiceSchema, description="The invoice was updated, or already so")
+    @blp.arguments(InvoiceInSchema, example=INVOICE_IN_EXAMPLE)
+    @blp.response(
+        200,
+        InvoiceSchema,
+        description="The invoice was updated, or already so",
+        example=INVOICE_EXAMPLE,
+    )
     @blp.alt_response(201, schema=InvoiceSchema, description="The invoice was created")
+    @answers(409)  # deleted, or in QBO under another account
     def put(self, content: InvoiceContent, external_id: str) -> Any:
         """Create or update an invoice from the firm's system; queue its push"""
         context = app_context()
@@ -114,6 +128,7 @@ class Invoice(MethodView):
 @blp.route(f"/{EXTERNAL_ID}/sync")
 class InvoiceSync(MethodView):
     @blp.response(202, JobSchema)
+    @answers(409)  # it must wait for its account or for sync_invoices_from
     def post(self, external_id: str) -> dict[str, Any]:
         """Sync the invoice now (even a Skipped one); 409 with the reason if it must wait"""
         context = app_context()

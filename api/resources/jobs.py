@@ -9,11 +9,13 @@ from flask_smorest import Blueprint
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
-from api.schemas import JobSchema
+from api.schemas import JOB_EXAMPLE, JobSchema
 from core.domain.jobs import Job
 from core.services.jobs import get_job
 
-blp = Blueprint("jobs", __name__, url_prefix="/v1/jobs", description="Queued work")
+blp = Blueprint(
+    "jobs", __name__, url_prefix="/v1/jobs", description="Queued work and what became of it"
+)
 blp.before_request(require_api_key)
 
 
@@ -27,7 +29,7 @@ def job_body(job: Job, target_external_id: str) -> dict[str, Any]:
 
 @blp.route("/<string(maxlength=36):job_id>")
 class JobResource(MethodView):
-    @blp.response(200, JobSchema)
+    @blp.response(200, JobSchema, example=JOB_EXAMPLE)
     def get(self, job_id: str) -> Any:
         """Show a job: kind, target, state, attempts, last error, times"""
         view = get_job(app_context().services.uow(), current_firm_id(), job_id)

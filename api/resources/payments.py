@@ -10,6 +10,8 @@ from marshmallow import RAISE
 
 from api.auth import require_api_key
 from api.billing_schemas import (
+    PAYMENT_EXAMPLE,
+    PAYMENT_IN_EXAMPLE,
     ExactJsonParser,
     PaymentInSchema,
     PaymentListArgsSchema,
@@ -17,13 +19,19 @@ from api.billing_schemas import (
     PaymentSchema,
 )
 from api.context import app_context, current_firm_id
+from api.openapi import answers
 from api.resources.invoices import EXTERNAL_ID, summary_body
 from api.resources.jobs import job_body
 from api.schemas import HistorySchema, JobSchema, SummarySchema
 from core.services import payments as payment_service
 from core.services.payments import PaymentContent, PaymentView
 
-blp = Blueprint("payments", __name__, url_prefix="/v1/payments", description="Payments")
+blp = Blueprint(
+    "payments",
+    __name__,
+    url_prefix="/v1/payments",
+    description="Payments of the firm's invoices, pushed to QBO once their invoice is synced",
+)
 blp.ARGUMENTS_PARSER = ExactJsonParser()  # money is read exactly, never through a float
 blp.before_request(require_api_key)
 
@@ -63,15 +71,21 @@ class PaymentSummary(MethodView):
 
 @blp.route(f"/{EXTERNAL_ID}")
 class Payment(MethodView):
-    @blp.response(200, PaymentSchema)
+    @blp.response(200, PaymentSchema, example=PAYMENT_EXAMPLE)
     def get(self, external_id: str) -> dict[str, Any]:
         """Show one payment: its content, status, error, QBO Id"""
         uow = app_context().services.uow()
         return payment_body(payment_service.get_payment(uow, current_firm_id(), external_id))
 
-    @blp.arguments(PaymentInSchema)
-    @blp.response(200, PaymentSchema, description="The payment was updated, or already so")
+    @blp.arguments(PaymentInSchema, example=PAYMENT_IN_EXAMPLE)
+    @blp.response(
+        200,
+        PaymentSchema,
+        description="The payment was updated, or already so",
+        example=PAYMENT_EXAMPLE,
+    )
     @blp.alt_response(201, schema=PaymentSchema, description="The payment was created")
+    @answers(409)  # deleted, or in QBO under another invoice
     def put(self, content: PaymentContent, external_id: str) -> Any:
         """Create or update a payment from the firm's system; queue its push or skip it"""
         context = app_context()
@@ -101,6 +115,7 @@ class Payment(MethodView):
 @blp.route(f"/{EXTERNAL_ID}/sync")
 class PaymentSync(MethodView):
     @blp.response(202, JobSchema)
+    @answers(409)  # it must wait for its invoice
     def post(self, external_id: str) -> dict[str, Any]:
         """Sync the payment now (even a Skipped one); 409 with the reason if it must wait"""
         context = app_context()

@@ -11,6 +11,8 @@ from marshmallow import RAISE
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
 from api.customer_schemas import CustomerListArgsSchema, CustomerPageSchema
+from api.openapi import answers
+from api.schemas import ApiParser
 from core.services import customers as customer_service
 
 blp = Blueprint(
@@ -19,6 +21,7 @@ blp = Blueprint(
     url_prefix="/v1/quickbooks",
     description="The firm's QuickBooks company",
 )
+blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot hold
 blp.before_request(require_api_key)
 
 
@@ -26,6 +29,7 @@ blp.before_request(require_api_key)
 class QboCustomers(MethodView):
     @blp.arguments(CustomerListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, CustomerPageSchema)
+    @answers(409, 502)  # read from QBO: not connected, or QBO failed
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List the QBO customers available for linking, by name; `q` searches the names"""
         services = app_context().services

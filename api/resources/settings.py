@@ -10,11 +10,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
-from api.schemas import StrictBoolean, StrictSchema
+from api.schemas import ApiParser, StrictBoolean, StrictSchema
 from core.domain.settings import FirmSettings, FirstSyncScope
 from core.services import settings as settings_service
 
-blp = Blueprint("settings", __name__, url_prefix="/v1/settings", description="Sync settings")
+blp = Blueprint(
+    "settings", __name__, url_prefix="/v1/settings", description="The firm's sync settings"
+)
+blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot hold
 blp.before_request(require_api_key)
 
 

@@ -10,7 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
-from api.schemas import StrictSchema
+from api.openapi import answers
+from api.schemas import ApiParser, StrictSchema
 from core.services import status_events as status_event_service
 
 blp = Blueprint(
@@ -19,6 +20,7 @@ blp = Blueprint(
     url_prefix="/v1/status-events",
     description="Signed status-change events sent to the firm's own system",
 )
+blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot hold
 blp.before_request(require_api_key)
 
 
@@ -76,6 +78,7 @@ def subscription_body(subscribed: status_event_service.Subscribed) -> Any:
 @blp.route("")
 class StatusEvents(MethodView):
     @blp.response(200, SubscriptionSchema)
+    @answers(404)  # no subscription
     def get(self) -> Any:
         """Show where status events go, and how their delivery is going"""
         return status_event_service.status_event_subscription(

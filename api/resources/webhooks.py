@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import BadRequest, Unauthorized
 
 from api.context import app_context
+from api.openapi import SIGNATURE_REFUSED, answers
 from api.schemas import WebhookReceiptSchema
 from core.adapters.qbo.webhook_parsing import parse_webhook
 from core.domain.qbo import QboWebhookEvent
@@ -34,15 +35,21 @@ _BODY_DOC = {
     "description": 'A CloudEvents array, or the legacy `{"eventNotifications": [...]}` object',
     "content": {"application/json": {"schema": {"oneOf": [{"type": "array"}, {"type": "object"}]}}},
 }
+_SIGNATURE_DOC = {
+    "in": "header",
+    "name": SIGNATURE_HEADER,
+    "required": True,
+    "description": "Base64 HMAC-SHA256 of the raw body, keyed with the app's verifier token",
+    "schema": {"type": "string"},
+}
 
 
 @blp.route("/quickbooks")
 class QuickBooksWebhook(MethodView):
-    @blp.doc(requestBody=_BODY_DOC)
+    @blp.doc(requestBody=_BODY_DOC, parameters=[_SIGNATURE_DOC])
     @blp.response(200, WebhookReceiptSchema)
-    @blp.alt_response(400, response="BAD_REQUEST")
-    @blp.alt_response(401, response="UNAUTHORIZED")
-    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(401, response=SIGNATURE_REFUSED)
+    @answers(503)  # QBO_WEBHOOK_VERIFIER_TOKEN is not set
     def post(self) -> dict[str, Any]:
         """Receive QBO's change notifications, signed with the app's verifier token"""
         context = app_context()
