@@ -27,6 +27,7 @@ from api.resources import (
     status_events,
     webhooks,
 )
+from api.web import init_web
 from core.bootstrap import Services
 from core.ports import JobDispatcher
 
@@ -60,6 +61,7 @@ def create_app(services: Services, dispatcher: JobDispatcher) -> Flask:
     api.register_blueprint(health.blp)
     api.register_blueprint(webhooks.blp)
     app.register_blueprint(assets)
+    init_web(app, services.settings)  # the web page at /app: sign-in, CSRF, views (api/web)
     register_domain_errors(app, api)
     init_metrics(app, api, services)  # GET /metrics; each request counted (api/metrics.py)
     init_request_ids(app)  # each request's id in its log lines and answer (api/logs.py)

@@ -77,6 +77,10 @@ class Settings:
     # Requests one API key may make, as a Flask-Limiter limit string ("1200 per minute");
     # None: no limit (QBSYNC_API_RATE_LIMIT=off). Counted in Redis when there is one.
     api_rate_limit: str | None = DEFAULT_API_RATE_LIMIT
+    # Signs the web page's session cookies (api/web): the same on every web process, so that
+    # a session signed by one is read by the others. None: the web page is off (it answers 503
+    # saying why) while the JSON API works on; `qbsync dev` and the tests make one a process.
+    secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +112,7 @@ class Settings:
             cdc_interval_seconds=_seconds(env, "QBSYNC_CDC_INTERVAL", 900.0),
             status_events_interval_seconds=_seconds(env, "QBSYNC_STATUS_EVENTS_INTERVAL", 5.0),
             api_rate_limit=_rate_limit(env, "QBSYNC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
+            secret_key=env.get("QBSYNC_SECRET_KEY", "").strip() or None,
         )
 
 

@@ -1,11 +1,12 @@
 """Tenant isolation: firm B's key, given firm A's ids, reaches none of firm A's records.
 
 Every operation of the app (its URL map: every method of every route) is called with firm B's
-key and, in its path, every id firm A has for it. EXPECTED says what each must answer; an
-operation it does not name fails the test, so a new endpoint has to be placed in it. No answer
-may hold any of firm A's values (names, external ids, e-mail, QBO ids, realm, key prefixes, job
-ids, settings, the events URL and secret) beyond what firm B sent itself, and firm A reads all of
-its records the same afterwards.
+key (the web page's, under /app, from a session firm B's key signed in, its POSTs carrying the
+session's CSRF token) and, in its path, every id firm A has for it. EXPECTED says what each
+must answer; an operation it does not name fails the test, so a new endpoint has to be placed
+in it. No answer may hold any of firm A's values (names, external ids, e-mail, QBO ids, realm,
+key prefixes, job ids, settings, the events URL and secret) beyond what firm B sent itself, and
+firm A reads all of its records the same afterwards.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sandbox.seed import (
     seed_demo_oauth_client,
 )
 from tests.api.billing import a_payment, an_invoice, as_in_qbo
+from tests.api.web import SECRET_KEY, sign_in
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
 from tests.factories import a_linked_account
 from tests.fakes import RecordingDispatcher
@@ -58,6 +60,7 @@ class Call:
     status: int | None = None  # None for OPEN: anything but a 5xx
     body: dict[str, Any] | None = None
     shows: dict[str, Any] = field(default_factory=dict)  # part of the answer, as it must be
+    query: str = ""  # sent after the path, with firm A's values where it names them
 
 
 OPEN, NOT_FOUND = Call(Kind.OPEN), Call(Kind.NOT_FOUND, 404)
@@ -119,6 +122,39 @@ EXPECTED: dict[tuple[str, str], Call | tuple[Call, ...]] = {
     ("GET", "/v1/status-events"): Call(Kind.OWN, 404),  # firm B has no subscription
     ("PUT", "/v1/status-events"): Call(Kind.OWN, 201, {"url": "https://bravo.example/events"}),
     ("DELETE", "/v1/status-events"): Call(Kind.OWN, 204),
+    # The web page (api/web): its pages and forms, with a session of firm B's key.
+    ("GET", "/app/static/{filename}"): OPEN,
+    ("GET", "/app/sign-in"): OPEN,
+    ("POST", "/app/sign-in"): OPEN,  # no key sent: the sign-in page again
+    ("GET", "/app/"): Call(Kind.OWN, 302),
+    ("POST", "/app/sign-out"): Call(Kind.OWN, 303),
+    ("GET", "/app/accounts"): Call(Kind.OWN, 200),
+    ("GET", "/app/accounts/{external_id}"): NOT_FOUND,
+    ("GET", "/app/accounts/{external_id}/link"): NOT_FOUND,
+    ("POST", "/app/accounts/{external_id}/sync"): NOT_FOUND,
+    ("POST", "/app/accounts/{external_id}/unsync"): NOT_FOUND,
+    ("GET", "/app/invoices"): (
+        Call(Kind.OWN, 200),
+        Call(Kind.NOT_FOUND, 404, query="?account_id=alpha-acct-1"),
+    ),
+    ("POST", "/app/invoices/{external_id}/sync"): NOT_FOUND,
+    ("POST", "/app/invoices/{external_id}/unsync"): NOT_FOUND,
+    ("GET", "/app/payments"): (
+        Call(Kind.OWN, 200),
+        Call(Kind.NOT_FOUND, 404, query="?invoice_id=alpha-inv-1"),
+    ),
+    ("POST", "/app/payments/{external_id}/sync"): NOT_FOUND,
+    ("POST", "/app/payments/{external_id}/unsync"): NOT_FOUND,
+    ("GET", "/app/first-sync"): Call(Kind.OWN, 200),
+    ("POST", "/app/first-sync"): Call(Kind.OWN, 303),
+    ("POST", "/app/first-sync/retry-failed"): Call(Kind.OWN, 303),
+    ("GET", "/app/live"): Call(
+        Kind.OWN,
+        200,
+        query="?record=account::alpha-acct-1&record=account::alpha-acct-2"
+        "&record=invoice::alpha-inv-1&record=payment::alpha-pay-1&counts=accounts",
+        shows={"records": {}},
+    ),
 }
 
 # Firm B's calls run in this order, so that what one does cannot change what another answers:
@@ -143,6 +179,7 @@ def services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
     settings = Settings(
         database_url=database_url,
         encryption_keys=(TEST_ENCRYPTION_KEY,),
+        secret_key=SECRET_KEY,  # the web page is on
         qbo_client_id=DEMO_CLIENT_ID,
         qbo_client_secret=DEMO_CLIENT_SECRET,
         qbo_redirect_uri=REDIRECT,
@@ -306,20 +343,33 @@ def answers_as_expected(
     client: FlaskClient, b: Firm, a: FirmA, method: str, path: str, call: Call
 ) -> None:
     """Call `method` `path` with firm B's key; check the answer against `call`."""
-    headers = {"Authorization": f"Bearer {b.api_key}"}
-    answer = client.open(path, method=method, json=call.body, headers=headers)
-    what, text = f"{method} {path} ({call.kind.value})", answer.get_data(as_text=True)
-    named = f"{path} {json.dumps(call.body)}"  # what firm B said itself may come back
+    if path.startswith("/app"):
+        answer = web_page_call(client, b, method, path + call.query, call)
+    else:
+        headers = {"Authorization": f"Bearer {b.api_key}"}
+        answer = client.open(path + call.query, method=method, json=call.body, headers=headers)
+    what, text = f"{method} {path}{call.query} ({call.kind.value})", answer.get_data(as_text=True)
+    named = f"{path}{call.query} {json.dumps(call.body)}"  # what firm B said may come back
     shown = {s for s in a.secrets if s in text and s not in named}
     assert shown == set(), f"{what} shows firm A's {shown}: {text[:500]}"
     if call.status is None:
         assert answer.status_code < 500, f"{what}: {text[:500]}"
         return
     assert answer.status_code == call.status, f"{what}: {text[:500]}"
-    if call.kind in (Kind.NOT_FOUND, Kind.UNKNOWN):
+    if call.kind in (Kind.NOT_FOUND, Kind.UNKNOWN) and not path.startswith("/app"):
         assert set(answer.json) == {"code", "status", "message", "errors"}, what
     if call.shows:
         assert call.shows.items() <= answer.json.items(), f"{what}: {text[:500]}"
     if call.kind is Kind.CREATES_OWN:  # 201, not 200: firm A's record was not updated
+        headers = {"Authorization": f"Bearer {b.api_key}"}
         mine = client.get(path, headers=headers)
         assert mine.status_code == 200 and mine.json == answer.json, what
+
+
+def web_page_call(client: FlaskClient, b: Firm, method: str, path: str, call: Call) -> Any:
+    """`method` `path` from a browser session firm B's key signed in to (a fresh one each
+    time, so that signing out ends none but its own), a POST with the session's CSRF token."""
+    browser = client.application.test_client()
+    token = sign_in(browser, b.api_key)
+    form = {"csrf_token": token, **(call.body or {})} if method == "POST" else None
+    return browser.open(path, method=method, data=form)
