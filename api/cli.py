@@ -52,6 +52,7 @@ def dev(port: int, database: Path) -> None:
         signal.signal(signum, lambda *_: stop.set())
     with embedded_system(database, port, os.environ.get("QBSYNC_DEV_API_KEY")) as running:
         click.echo(f"qbsync API:       {running.api_url}  (docs: {running.api_url}/docs)")
+        click.echo(f"web page:         {running.web_url}  (sign in with the demo API key)")
         click.echo(f"demo API key:     {running.api_key}")
         click.echo(f"QBO sandbox:      {running.sandbox_url}")
         click.echo("Press Ctrl-C to stop.")

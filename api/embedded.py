@@ -1,8 +1,9 @@
 """The embedded default: the whole system in one process, with no servers installed.
 
 SQLite file, the in-process broker, the bundled QBO sandbox seeded with a demo company,
-the API, a worker and the scheduler's sweeps, and a demo firm already connected. The sandbox
-sends its signed webhooks to the API, so a customer deleted or merged there reaches the accounts.
+the API and its web page, a worker and the scheduler's sweeps, and a demo firm already
+connected. The sandbox sends its signed webhooks to the API, so a customer deleted or merged
+there reaches the accounts.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Embedded:
     sandbox_url: str
     server: BaseWSGIServer
 
+    @property
+    def web_url(self) -> str:
+        """The web page, where the demo API key signs in."""
+        return f"{self.api_url}/app/"
+
 
 @contextmanager
 def embedded_system(
@@ -80,6 +86,8 @@ def embedded_system(
         qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
         qbo_api_base_url=sandbox.url,
         qbo_webhook_verifier_token=secrets.token_urlsafe(24),
+        # The web page's sessions live as long as this one process does.
+        secret_key=secrets.token_urlsafe(32),
     )
     upgrade(settings.database_url)
     services = build_services(settings)
