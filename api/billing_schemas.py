@@ -13,7 +13,6 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from marshmallow import (
-    Schema,
     ValidationError,
     fields,
     post_load,
@@ -21,7 +20,14 @@ from marshmallow import (
     validates_schema,
 )
 
-from api.schemas import ApiParser, PageArgsSchema, StrictBoolean, StrictSchema, SyncErrorSchema
+from api.schemas import (
+    AnswerSchema,
+    ApiParser,
+    PageArgsSchema,
+    StrictBoolean,
+    StrictSchema,
+    SyncErrorSchema,
+)
 from core.domain.billing import CENT, MAX_AMOUNT, MAX_INVOICE_NUMBER, InvoiceLine, line_amount
 from core.domain.status import SyncStatus
 from core.services.invoices import InvoiceContent
@@ -198,7 +204,7 @@ class InvoiceInSchema(StrictSchema):
         )
 
 
-class InvoiceLineSchema(Schema):
+class InvoiceLineSchema(AnswerSchema):
     service = fields.String()
     description = fields.String(allow_none=True)
     quantity = ExactDecimal(places=QUANTITY_PLACES)
@@ -206,7 +212,7 @@ class InvoiceLineSchema(Schema):
     amount = Money()
 
 
-class InvoiceSchema(Schema):
+class InvoiceSchema(AnswerSchema):
     external_id = fields.String()
     account_id = fields.String(metadata={"description": "The firm's id of its account"})
     number = fields.String(allow_none=True)
@@ -239,7 +245,7 @@ class InvoiceListArgsSchema(PageArgsSchema):
             raise ValidationError("issued_to cannot be before issued_from.", "issued_to")
 
 
-class InvoicePageSchema(Schema):
+class InvoicePageSchema(AnswerSchema):
     items = fields.List(fields.Nested(InvoiceSchema))
     page = fields.Integer()
     page_size = fields.Integer()
@@ -274,7 +280,7 @@ class PaymentInSchema(StrictSchema):
         return PaymentContent(invoice_external_id=data.pop("invoice_id"), **data)
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(AnswerSchema):
     external_id = fields.String()
     invoice_id = fields.String(metadata={"description": "The firm's id of its invoice"})
     amount = Money()
@@ -295,7 +301,7 @@ class PaymentListArgsSchema(PageArgsSchema):
     invoice_id = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
 
 
-class PaymentPageSchema(Schema):
+class PaymentPageSchema(AnswerSchema):
     items = fields.List(fields.Nested(PaymentSchema))
     page = fields.Integer()
     page_size = fields.Integer()

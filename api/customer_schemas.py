@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from api.schemas import PageArgsSchema
+from api.schemas import AnswerSchema, PageArgsSchema
 from core.domain.matching import MatchReason
 
 
-class QboCustomerSchema(Schema):
+class QboCustomerSchema(AnswerSchema):
     id = fields.String(metadata={"description": "The QBO customer Id, to link an account to"})
     display_name = fields.String()
     active = fields.Boolean(metadata={"description": "False when deleted (made inactive) in QBO"})
@@ -26,14 +26,14 @@ class CustomerListArgsSchema(PageArgsSchema):
     )
 
 
-class CustomerPageSchema(Schema):
+class CustomerPageSchema(AnswerSchema):
     items = fields.List(fields.Nested(QboCustomerSchema))
     page = fields.Integer()
     page_size = fields.Integer()
     total = fields.Integer()
 
 
-class CandidateSchema(Schema):
+class CandidateSchema(AnswerSchema):
     customer = fields.Nested(QboCustomerSchema)
     reason = fields.Enum(
         MatchReason,
@@ -43,5 +43,5 @@ class CandidateSchema(Schema):
     explanation = fields.String(metadata={"description": "The reason, in a sentence"})
 
 
-class CandidateListSchema(Schema):
+class CandidateListSchema(AnswerSchema):
     items = fields.List(fields.Nested(CandidateSchema), metadata={"description": "Best first"})

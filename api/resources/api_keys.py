@@ -6,10 +6,11 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
+from api.schemas import AnswerSchema
 from core.services import firms as firm_service
 
 blp = Blueprint(
@@ -21,7 +22,7 @@ blp = Blueprint(
 blp.before_request(require_api_key)
 
 
-class ApiKeySchema(Schema):
+class ApiKeySchema(AnswerSchema):
     id = fields.Integer()
     prefix = fields.String(metadata={"description": "The key's first characters, to tell it"})
     created_at = fields.DateTime()

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
-from api.schemas import ApiParser, StrictBoolean, StrictSchema
+from api.schemas import AnswerSchema, ApiParser, StrictBoolean, StrictSchema
 from core.domain.settings import FirmSettings, FirstSyncScope
 from core.services import settings as settings_service
 
@@ -21,7 +21,7 @@ blp.ARGUMENTS_PARSER = ApiParser()  # strict, and refuses text the store cannot 
 blp.before_request(require_api_key)
 
 
-class SettingsSchema(Schema):
+class SettingsSchema(AnswerSchema):
     auto_sync_new_accounts = fields.Boolean(
         metadata={"description": "Sync a new account as soon as the firm's system sends it"}
     )

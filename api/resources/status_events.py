@@ -6,12 +6,12 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from api.auth import require_api_key
 from api.context import app_context, current_firm_id
 from api.openapi import answers
-from api.schemas import ApiParser, StrictSchema
+from api.schemas import AnswerSchema, ApiParser, StrictSchema
 from core.services import status_events as status_event_service
 
 blp = Blueprint(
@@ -41,7 +41,7 @@ class SubscriptionInSchema(StrictSchema):
     )
 
 
-class DeliveryErrorSchema(Schema):
+class DeliveryErrorSchema(AnswerSchema):
     message = fields.String(metadata={"description": "What went wrong"})
     http_status = fields.Integer(
         allow_none=True, metadata={"description": "The receiver's status; none for a timeout"}
@@ -49,7 +49,9 @@ class DeliveryErrorSchema(Schema):
     detail = fields.String(allow_none=True, metadata={"description": "The answer's start"})
 
 
-class SubscriptionSchema(Schema):
+class SubscriptionSchema(AnswerSchema):
+    sometimes_left_out = frozenset({"secret"})  # only in the answer that generated it
+
     url = fields.String()
     delivered_through = fields.Integer(
         metadata={"description": "How far delivery has come: the last event id's number"}

@@ -133,6 +133,34 @@ def test_every_operation_documents_the_errors_its_shape_implies(
             assert 422 in documented, name
 
 
+def test_every_answer_schema_requires_the_fields_every_answer_has(
+    document: dict[str, Any],
+) -> None:
+    """So that schemathesis' response check fails on a field an answer leaves out."""
+    schemas = document["components"]["schemas"]
+    left_out = {"Subscription": {"secret"}}  # the secret is shown only once, when generated
+
+    answered = {
+        ref.removeprefix("#/components/schemas/")
+        for _, _, operation in operations(document)
+        for status, response in operation["responses"].items()
+        if status.startswith("2")
+        for ref in re.findall(r"#/components/schemas/\w+", str(resolved(document, response)))
+    }
+
+    for _ in range(5):  # and the schemas nested in them
+        answered |= {
+            ref.removeprefix("#/components/schemas/")
+            for name in answered
+            for ref in re.findall(r"#/components/schemas/\w+", str(schemas[name]))
+        }
+
+    assert {"Account", "Job", "SyncError", "Invoice", "InvoiceLine", "Subscription"} <= answered
+    for name in answered:
+        properties = set(schemas[name]["properties"])
+        assert set(schemas[name].get("required", [])) == properties - left_out.get(name, set())
+
+
 PARTICULAR_ERRORS = {
     "POST /v1/accounts/{external_id}/sync": {409},
     "POST /v1/accounts/sync": {409, 502},
