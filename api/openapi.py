@@ -73,6 +73,15 @@ HEADERS: dict[int, dict[str, Any]] = {
     },
 }
 SIGNATURE_REFUSED = "SignatureRefused"  # the QBO webhook's 401: no key, so no WWW-Authenticate
+DESCRIPTION = """\
+qbsync's admin API: a firm's client accounts, invoices and payments, synced to QuickBooks
+Online. Every operation but those declaring `security: []` (health, the OAuth callback, the
+QBO webhook, metrics; this document and /docs too) needs `Authorization: Bearer <API key>`,
+and a key sees only its own firm's records.
+
+Every error is JSON in one shape, `Error`: `{"code", "status", "message", "errors"}`. Bad input
+is refused and writes nothing: a body that is not JSON is a 400, a body over 1 MiB a 413, and a
+missing, bad or unknown field or query argument a 422 naming it in `errors`."""
 
 
 def _path(path: str) -> str:
@@ -147,6 +156,7 @@ class ApiDocPlugin(BasePlugin):
         self.keyless_blueprint = False
 
     def init_spec(self, spec: APISpec) -> None:
+        spec.options.setdefault("info", {})["description"] = DESCRIPTION
         for status, (name, description) in ERRORS.items():
             response: dict[str, Any] = {
                 "description": description,

@@ -69,6 +69,7 @@ def test_every_operation_declares_its_security(document: dict[str, Any]) -> None
     }
     for method, path, operation in operations(document):
         assert operation["security"] in ([], [{"bearerAuth": []}]), label(method, path)
+    assert "Authorization: Bearer <API key>" in document["info"]["description"]
 
 
 def test_the_declared_security_is_what_the_api_does(
