@@ -11,18 +11,20 @@ do not). Through the store every process adds to one count, as the workers do.
 from __future__ import annotations
 
 import functools
+import hmac
 import re
 import time
 
 from flask import Flask, Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from prometheus_client import CollectorRegistry, generate_latest
 
 from api.context import app_context
 from api.errors import QbsyncApi
 from api.logs import ENVIRON_STARTED
 from api.metrics_collector import QbsyncCollector
+from api.openapi import answers
 from core.adapters.metrics_families import HTTP_DURATION, HTTP_REQUESTS
 from core.bootstrap import Services
 
@@ -43,10 +45,30 @@ SCRAPED = {"description": "The metrics", "content": {"text/plain": {"schema": {"
 @blp.route("")
 class Metrics(MethodView):
     @blp.doc(security=[], responses={"200": SCRAPED})  # type: ignore[untyped-decorator]
+    @answers(401)
     def get(self) -> Response:
-        """Prometheus metrics of the API and the workers, read at each scrape"""
+        """Prometheus metrics of the API and the workers, read at each scrape
+
+        No API key; a deployment that sets QBSYNC_METRICS_TOKEN asks for it instead, as
+        `Authorization: Bearer <token>` (401 without it).
+        """
+        _require_metrics_token(app_context().services.settings.metrics_token)
         registry: CollectorRegistry = current_app.extensions[REGISTRY]
         return Response(generate_latest(registry), content_type=CONTENT_TYPE)
+
+
+def _require_metrics_token(token: str | None) -> None:
+    """401 unless the request sends the deployment's metrics token (when it has one)."""
+    if token is None:
+        return
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
+        abort(
+            401,
+            message="Send the metrics token (QBSYNC_METRICS_TOKEN) as 'Authorization: Bearer "
+            "<token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="qbsync-metrics"'},
+        )
 
 
 @functools.cache

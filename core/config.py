@@ -81,6 +81,9 @@ class Settings:
     # a session signed by one is read by the others. None: the web page is off (it answers 503
     # saying why) while the JSON API works on; `qbsync dev` and the tests make one a process.
     secret_key: str | None = field(default=None, repr=False)
+    # When set, GET /metrics asks for `Authorization: Bearer <it>`: the metrics name every
+    # connected company by realm id, and a PaaS's web process cannot hide one path.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +116,7 @@ class Settings:
             status_events_interval_seconds=_seconds(env, "QBSYNC_STATUS_EVENTS_INTERVAL", 5.0),
             api_rate_limit=_rate_limit(env, "QBSYNC_API_RATE_LIMIT", DEFAULT_API_RATE_LIMIT),
             secret_key=env.get("QBSYNC_SECRET_KEY", "").strip() or None,
+            metrics_token=env.get("QBSYNC_METRICS_TOKEN", "").strip() or None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
@@ -104,3 +105,17 @@ def test_health_answers_503_while_the_database_is_down(services_down: Services) 
     answer = client.get("/v1/health")
     assert answer.status_code == 503
     assert answer.json == {"status": "unavailable", "database": "unavailable", "broker": "ok"}
+
+
+def test_a_deployment_with_a_metrics_token_asks_for_it(services: Services) -> None:
+    guarded = replace(services, settings=replace(services.settings, metrics_token="s3cret-token"))
+    client = create_app(guarded, RecordingDispatcher()).test_client()
+
+    for sent in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Bearer é"}):
+        refused = client.get("/metrics", headers=sent)
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == 'Bearer realm="qbsync-metrics"'
+        assert "qbsync_" not in refused.get_data(as_text=True)
+    answered = client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+    assert answered.status_code == 200
+    assert "# TYPE qbsync_jobs_total counter" in answered.get_data(as_text=True)

@@ -90,9 +90,9 @@ def test_the_accounts_list_shows_each_status_as_a_badge_with_its_customer(
         "shown. Cool Cars Id 3",
         "account:c-2": "Harbor View Dental Failed Failed: The last attempt failed. Another "
         "customer, vendor or employee already uses this name. QuickBooks code: 6240 (Duplicate "
-        "Name Exists Error) Retrying may help: yes Intuit trace id: 1-abc None",
+        "Name Exists Error) Retrying may help: yes Intuit trace id: 1-abc Not linked",
         "account:c-3": "Lakeside Physio Not synced Not synced: Never synced, or its QuickBooks "
-        "record was deleted; it can be synced. None",
+        "record was deleted; it can be synced. Not linked",
     }
     filters = text_of(html.split('aria-label="Filter by QuickBooks status">')[1].split("</nav>")[0])
     assert filters == "All 3 Synced 1 Not synced 1 Skipped 0 Failed 1 Syncing 0"
