@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import dramatiq
 
 from core.bootstrap import Services
+from tests.servers import QUICK_POLL_MS
 from worker.actors import declare_actors
 from worker.runtime import install_services
 
@@ -19,7 +20,7 @@ def in_process_worker(
     """Declare the actors on `broker` and consume it until the block ends."""
     declare_actors(broker)
     install_services(services)
-    worker = dramatiq.Worker(broker, worker_threads=threads)
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=QUICK_POLL_MS)
     worker.start()
     try:
         yield

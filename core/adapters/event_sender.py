@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from core.adapters.tls import tls_context
 from core.errors import EventDeliveryError
 
 # Each of connecting, sending and waiting for the answer may take this long (SPEC: 10 s).
@@ -31,6 +32,7 @@ class HttpStatusEventSender:
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds),
             transport=transport,
+            verify=tls_context(),
             headers={"User-Agent": "qbsync-status-events"},
         )
 

@@ -22,7 +22,14 @@ from core.config import Settings
 from tests.api.conftest import auth
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm, empty_database
 from tests.http_server import serving
-from tests.servers import HAS_POSTGRES, HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
+from tests.servers import (
+    HAS_POSTGRES,
+    HAS_REDIS,
+    QUICK_POLL_ENV,
+    REDIS_URL,
+    drop_namespace,
+    redis_namespace,
+)
 from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
@@ -51,6 +58,7 @@ def redis_worker(services: Services) -> Iterator[dramatiq.Broker]:
             "REDIS_URL": REDIS_URL,
             "QBSYNC_REDIS_NAMESPACE": namespace,
             "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+            **QUICK_POLL_ENV,
         }
         process = subprocess.Popen(WORKER, env=env)
         yield broker

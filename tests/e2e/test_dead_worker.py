@@ -29,7 +29,7 @@ from core.domain.records import Account
 from core.domain.status import SyncStatus
 from core.services.accounts import start_sync_job
 from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
-from tests.servers import HAS_REDIS, REDIS_URL, drop_namespace, redis_namespace
+from tests.servers import HAS_REDIS, QUICK_POLL_ENV, REDIS_URL, drop_namespace, redis_namespace
 from tests.waiting import wait_for
 from worker.broker import build_broker
 from worker.dispatch import DramatiqDispatcher
@@ -50,6 +50,7 @@ def environment(services: Services) -> Iterator[dict[str, str]]:
         "REDIS_URL": REDIS_URL,
         "QBSYNC_REDIS_NAMESPACE": namespace,
         "QBSYNC_ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        **QUICK_POLL_ENV,
     }
     drop_namespace(Redis.from_url(REDIS_URL), namespace)
 

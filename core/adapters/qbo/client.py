@@ -30,6 +30,7 @@ from core.adapters.qbo.parsing import (
     parse_query_response,
 )
 from core.adapters.qbo.payload import Json
+from core.adapters.tls import tls_context
 from core.domain.qbo import (
     QboCustomer,
     QboCustomerType,
@@ -466,6 +467,7 @@ class HttpQboClients:
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
+            verify=tls_context(),
         )
 
     def __call__(self, connection: QboConnection, access_token: str) -> QboClient:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from core.adapters.qbo.oauth_parsing import parse_oauth_error, parse_token_answer
+from core.adapters.tls import tls_context
 from core.domain.qbo import QboTokens
 from core.errors import ConfigurationError, QboAuthenticationError, QboTransientError
 
@@ -49,6 +50,7 @@ class AuthlibOAuthProvider:
             redirect_uri=redirect_uri,
             token_endpoint_auth_method="client_secret_basic",
             timeout=self._timeout,
+            verify=tls_context(),
         )
         self._endpoints: dict[str, Any] | None = None
         self._configured = bool(client_id and client_secret)
