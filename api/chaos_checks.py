@@ -111,20 +111,21 @@ def _active_jobs(engine: sa.Engine, firm_id: int) -> dict[tuple[str, int], str]:
     def since(moment: datetime | None) -> str:
         return "-" if moment is None else f"{(moment - now).total_seconds():+.1f}s"
 
+    def told(job: Any) -> str:
+        error = job.last_error or {}
+        return (
+            f"job {job.id[:8]} {job.kind} {job.state} lane={job.lane} attempts={job.attempts}"
+            f" interrupted={job.interruptions} lease={job.lease_owner}"
+            f" until {since(job.lease_until)} due {since(job.next_attempt_at)}"
+            f" published {since(job.published_at)} send={job.send_id}"
+            f" error={error.get('code')} {error.get('message')!r}"
+        )
+
     with engine.connect() as connection:
         found = connection.execute(
             sa.select(jobs).where(jobs.c.firm_id == firm_id, jobs.c.state.in_(ACTIVE_STATES))
         )
-        return {
-            (job.target_type, job.target_id): (
-                f"job {job.id[:8]} {job.kind} {job.state} lane={job.lane} attempts={job.attempts}"
-                f" interrupted={job.interruptions} lease={job.lease_owner}"
-                f" until {since(job.lease_until)} due {since(job.next_attempt_at)}"
-                f" published {since(job.published_at)} send={job.send_id}"
-                f" error={(job.last_error or {}).get('code')}"
-            )
-            for job in found
-        }
+        return {(job.target_type, job.target_id): told(job) for job in found}
 
 
 def _check_accounts(

@@ -60,7 +60,7 @@ ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
 # Twelve, not five or eight: a SIGKILL counts, and under bench chaos (10 % of QBO calls
 # faulted, a worker killed every 10-20 s) an invoice met four faults and four kills in six
 # minutes and ended Failed although its create had reached QBO. With the backoff below,
-# twelve attempts keep trying through about seven minutes of QBO trouble.
+# twelve attempts keep trying through about six minutes of QBO trouble.
 MAX_ATTEMPTS = 12
 # How long a claim holds without being renewed; a SIGKILLed worker's job is reclaimed after it.
 # A live worker process renews the leases of every job it runs each LEASE_RENEWAL (worker
@@ -74,8 +74,11 @@ LEASE_RENEWAL = timedelta(seconds=5)
 # A job whose row has not been written for this long is not renewed any more: a thread wedged
 # in a call no timeout ends must not hold its record for as long as its process lives.
 LEASE_RENEWAL_LIMIT = timedelta(minutes=2)
-# Transient failures wait 2 s, 4 s, 8 s … (±25 %), never more than the cap.
-BACKOFF_BASE = timedelta(seconds=2)
+# Transient failures wait 1 s, 2 s, 4 s … (±25 %), never more than the cap. QBO's transient
+# faults (a dropped connection, a 5xx) mostly clear at once, and its limits are kept by the
+# gate and paced retries, not by this backoff: from 2 s, the chaos bench's slowest records
+# were those that met four or five faults in a row and then waited 30-60 s for their turn.
+BACKOFF_BASE = timedelta(seconds=1)
 # Capped at a minute: QBO's limits open again each minute, and a longer wait only delays a
 # record's convergence after a short outage.
 BACKOFF_CAP = timedelta(minutes=1)

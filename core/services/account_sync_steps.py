@@ -208,7 +208,7 @@ def _end_job(
     if settlement.transient:
         exhausted = out_of_attempts(job, error)
         if exhausted is None:
-            at = now + retry_delay(job.attempts)
+            at = now + retry_delay(job.counted_attempts)
             if not uow.jobs.retry_later(job.id, worker_id, now, at, error):
                 return Outcome.LEASE_LOST, None
             log.info("sync job %s will retry at %s: %s", job.id, at, error["message"])

@@ -86,7 +86,7 @@ def queue_retry(
     """Put the job back in the queue after its backoff (or `delay`), kept in SQL; False if
     the lease was lost (another worker holds the job now). `counted=False`: the attempt does
     not count towards MAX_ATTEMPTS (QBO's pacing held it back; nothing failed)."""
-    at = now + (retry_delay(job.attempts) if delay is None else delay)
+    at = now + (retry_delay(job.counted_attempts) if delay is None else delay)
     with uow:
         if not uow.jobs.retry_later(job.id, worker_id, now, at, error, counted=counted):
             return False
