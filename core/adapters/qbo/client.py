@@ -19,6 +19,7 @@ from core.adapters.metrics import NO_METRICS
 from core.adapters.metrics_families import QBO_FAULTS, QBO_REQUESTS
 from core.adapters.qbo import billing_payloads, lists
 from core.adapters.qbo.faults import fault_in
+from core.adapters.qbo.known_items import REFERENCE_FAULTS, KnownItems
 from core.adapters.qbo.parsing import (
     answer_error,
     expect_entity,
@@ -81,10 +82,12 @@ class QboClient:
         access_token: str,
         gate: RealmGate,
         metrics: Metrics = NO_METRICS,
+        items: KnownItems | None = None,
     ) -> None:
         self._http = http
         self._realm_id = realm_id
         self._gate = gate
+        self._items = items or KnownItems()  # item Ids by name, kept across clients
         self._metrics = metrics  # requests and faults by realm (QBO_REQUESTS, QBO_FAULTS)
         self._base = f"{base_url.rstrip('/')}/v3/company/{realm_id}"
         self._headers = {
@@ -184,8 +187,15 @@ class QboClient:
         return parse_cdc_response(body).get("Customer", QboEntityChanges())
 
     def find_item_id(self, name: str) -> str | None:
-        """The active Service or NonInventory item of this Name, or None."""
-        return lists.sales_item_id(self._named("Item", name))
+        """The active Service or NonInventory item of this Name, or None (found before, it is
+        not looked up again for a while: core.adapters.qbo.known_items)."""
+        known = self._items.get(self._realm_id, name)
+        if known is not None:
+            return known
+        found = lists.sales_item_id(self._named("Item", name))
+        if found is not None:
+            self._items.keep(self._realm_id, name, found)
+        return found
 
     def create_service_item(self, name: str, *, request_id: str) -> str:
         """Create a Service item on the income account "Services", else the first; its Id.
@@ -199,9 +209,11 @@ class QboClient:
         )
         income = lists.income_account_id(lists.rows_of(accounts, "Account"))
         item = billing_payloads.service_item(name, income)
-        return lists.created_id(
+        created = lists.created_id(
             self._send("POST", "/item", json=item, request_id=request_id), "Item"
         )
+        self._items.keep(self._realm_id, name, created)
+        return created
 
     def find_class_id(self, name: str) -> str | None:
         """The active class of this Name, not FullyQualifiedName (a top-level one first)."""
@@ -409,6 +421,8 @@ class QboClient:
         code = code or error.code or (f"http_{error.http_status}" if error.http_status else "none")
         labels = {"realm": self._realm_id, "code": code, "kind": _fault_kind(error)}
         self._metrics.count(QBO_FAULTS, labels)
+        if error.code in REFERENCE_FAULTS:  # perhaps a kept item's: look them up afresh
+            self._items.forget(self._realm_id)
         return error
 
     def _counted(self, answers: dict[str, Created | QboError]) -> dict[str, Created | QboError]:
@@ -464,6 +478,7 @@ class HttpQboClients:
     ) -> None:
         self._gate = gate
         self._metrics = metrics
+        self._items = KnownItems()
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds)),
             transport=transport,
@@ -478,6 +493,7 @@ class HttpQboClients:
             access_token,
             self._gate,
             self._metrics,
+            self._items,
         )
 
     def close(self) -> None:
