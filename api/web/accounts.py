@@ -13,7 +13,7 @@ from api.customer_schemas import CustomerListArgsSchema
 from api.schemas import AccountListArgsSchema, SyncRequestSchema
 from api.web.blueprint import EXTERNAL_ID, blp
 from api.web.customers import customer_names
-from api.web.forms import PAGE_SIZE, done, query_args, refused
+from api.web.forms import PAGE_SIZE, done, pages, query_args, refused
 from api.web.records import invoice_blockers
 from core.errors import NotConnectedError, QboError
 from core.services import accounts as account_service
@@ -52,7 +52,7 @@ def accounts() -> Any:
         status=args["status"],
         q=args["q"],
         page=args["page"],
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=pages(found.total),
         names=customer_names(a.qbo_customer_id for a in found.items),
     )
 
@@ -121,7 +121,7 @@ def link(external_id: str) -> Any:
         total=total,
         q=args["q"],
         page=args["page"],
-        pages=max(1, -(-total // CUSTOMER_PAGE)),
+        pages=pages(total, CUSTOMER_PAGE),
         problem=problem,
         back=url_for("web.account", external_id=external_id),
     )

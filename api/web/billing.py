@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from api.billing_schemas import InvoiceListArgsSchema, PaymentListArgsSchema
 from api.context import app_context, current_firm_id
 from api.web.blueprint import EXTERNAL_ID, blp
-from api.web.forms import PAGE_SIZE, done, query_args
+from api.web.forms import PAGE_SIZE, done, pages, query_args
 from api.web.records import invoice_blockers, payment_blockers
 from core.services import invoices as invoice_service
 from core.services import payments as payment_service
@@ -43,7 +43,7 @@ def invoices() -> Any:
         status=args["status"],
         account_id=args["account_id"],
         page=args["page"],
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=pages(found.total),
     )
 
 
@@ -92,7 +92,7 @@ def payments() -> Any:
         status=args["status"],
         invoice_id=args["invoice_id"],
         page=args["page"],
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=pages(found.total),
     )
 
 

@@ -21,6 +21,11 @@ from api.schemas import unstorable_errors
 PAGE_SIZE = 50
 
 
+def pages(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages `total` rows fill, `size` a page; one for none."""
+    return max(1, -(-total // size))
+
+
 def query_args(schema: type[Schema], **fixed: Any) -> dict[str, Any]:
     """The page's query arguments loaded by `schema` (others ignored, empty ones left out),
     with `fixed` values; BadRequest naming what is wrong."""
