@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,13 @@ from core.adapters.db.tables import metadata
 from core.bootstrap import Services, build_services
 from core.config import Settings
 from core.services.firms import connect_firm, create_firm
-from sandbox.seed import DEMO_ACCESS_TOKEN, seed_demo_company
+from sandbox.seed import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    seed_demo_company,
+    seed_demo_oauth_client,
+)
 from sandbox.server import SandboxServer
 from sandbox.state import SandboxState
 from tests.servers import HAS_POSTGRES, HAS_REDIS, POSTGRES_URL, REQUIRE_SERVERS
@@ -101,6 +108,25 @@ def sandbox() -> Iterator[Sandbox]:
     realm_id = seed_demo_company(state)
     with SandboxServer(state) as server:
         yield Sandbox(state=state, url=server.url, realm_id=realm_id)
+
+
+OAUTH_REDIRECT = "http://localhost:8000/v1/connection/callback"
+
+
+def sandbox_oauth_settings(database_url: str, sandbox: Sandbox, **more: Any) -> Settings:
+    """Settings with Intuit's OAuth (and the Accounting API) at the sandbox, whose demo app
+    accepts OAUTH_REDIRECT: for connecting and disconnecting through the API."""
+    seed_demo_oauth_client(sandbox.state, [OAUTH_REDIRECT])
+    return Settings(
+        database_url=database_url,
+        encryption_keys=(TEST_ENCRYPTION_KEY,),
+        qbo_client_id=DEMO_CLIENT_ID,
+        qbo_client_secret=DEMO_CLIENT_SECRET,
+        qbo_redirect_uri=OAUTH_REDIRECT,
+        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
+        qbo_api_base_url=sandbox.url,
+        **more,
+    )
 
 
 @dataclass

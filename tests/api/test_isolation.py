@@ -26,23 +26,18 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from core.adapters.db.tables import jobs
 from core.bootstrap import Services, build_services
-from core.config import Settings
 from core.services.firms import connect_firm, create_firm
 from core.services.status_events import queue_status_event_deliveries
 from sandbox.seed import (
     DEMO_ACCESS_TOKEN,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
     seed_demo_company,
-    seed_demo_oauth_client,
 )
 from tests.api.billing import a_payment, an_invoice, as_in_qbo
 from tests.api.web import SECRET_KEY, sign_in
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
+from tests.conftest import Firm, Sandbox, sandbox_oauth_settings
 from tests.factories import a_linked_account
 from tests.fakes import RecordingDispatcher
 
-REDIRECT = "http://localhost:8000/v1/connection/callback"
 B_REALM, B_TOKEN = "4620816365172350", "bravo-access-token"
 
 
@@ -175,16 +170,10 @@ class FirmA:
 @pytest.fixture
 def services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
     """The services, with Intuit's OAuth at the sandbox (connect, disconnect)."""
-    seed_demo_oauth_client(sandbox.state, [REDIRECT])
-    settings = Settings(
-        database_url=database_url,
-        encryption_keys=(TEST_ENCRYPTION_KEY,),
+    settings = sandbox_oauth_settings(
+        database_url,
+        sandbox,
         secret_key=SECRET_KEY,  # the web page is on
-        qbo_client_id=DEMO_CLIENT_ID,
-        qbo_client_secret=DEMO_CLIENT_SECRET,
-        qbo_redirect_uri=REDIRECT,
-        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
-        qbo_api_base_url=sandbox.url,
         qbo_webhook_verifier_token="isolation-test-verifier",
     )
     built = build_services(settings)

@@ -41,16 +41,17 @@ from schemathesis.checks import (
 from schemathesis.errors import FailureGroup
 
 from core.bootstrap import Services, build_services
-from core.config import Settings
 from core.services.connection import connection_status
 from core.services.firms import connect_firm, create_firm, firm_for_api_key, issue_api_key
 from sandbox.seed import (
     DEMO_ACCESS_TOKEN,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    seed_demo_oauth_client,
 )
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox, empty_database
+from tests.conftest import (
+    Firm,
+    Sandbox,
+    empty_database,
+    sandbox_oauth_settings,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -65,7 +66,6 @@ NEGATIVE_EXAMPLES = 15
 # to generate, and a few show it.
 PATH_NEGATIVE_EXAMPLES = 3
 SCENARIOS, SCENARIO_STEPS = 20, 8
-REDIRECT = "http://localhost/v1/connection/callback"
 HYPOTHESIS = settings(
     derandomize=True,
     database=None,
@@ -79,15 +79,9 @@ HYPOTHESIS = settings(
 @pytest.fixture
 def services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
     """tests/conftest.py's services, with Intuit's OAuth and the webhook's token the sandbox's."""
-    seed_demo_oauth_client(sandbox.state, [REDIRECT])
-    settings = Settings(
-        database_url=database_url,
-        encryption_keys=(TEST_ENCRYPTION_KEY,),
-        qbo_client_id=DEMO_CLIENT_ID,
-        qbo_client_secret=DEMO_CLIENT_SECRET,
-        qbo_redirect_uri=REDIRECT,
-        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
-        qbo_api_base_url=sandbox.url,
+    settings = sandbox_oauth_settings(
+        database_url,
+        sandbox,
         qbo_webhook_verifier_token="schemathesis-verifier-token",
         # About 1,000 requests a minute go with one key here; the limit has tests of its own.
         api_rate_limit=None,

@@ -22,25 +22,14 @@ from core.services.firms import create_firm
 from core.services.sync_account import Outcome, run_sync_account
 from core.services.token_sweep import sweep_tokens
 from core.services.tokens import TokenKeeper
-from sandbox.seed import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REALM_ID, seed_demo_oauth_client
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox
+from sandbox.seed import DEMO_CLIENT_SECRET, DEMO_REALM_ID
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox, sandbox_oauth_settings
 from tests.fakes import RecordingDispatcher
-
-REDIRECT = "http://localhost:8000/v1/connection/callback"
 
 
 @pytest.fixture
 def oauth_services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
-    seed_demo_oauth_client(sandbox.state, [REDIRECT])
-    settings = Settings(
-        database_url=database_url,
-        encryption_keys=(TEST_ENCRYPTION_KEY,),
-        qbo_client_id=DEMO_CLIENT_ID,
-        qbo_client_secret=DEMO_CLIENT_SECRET,
-        qbo_redirect_uri=REDIRECT,
-        qbo_discovery_url=f"{sandbox.url}/.well-known/openid_sandbox_configuration",
-        qbo_api_base_url=sandbox.url,
-    )
+    settings = sandbox_oauth_settings(database_url, sandbox)
     built = build_services(settings)
     yield built
     built.engine.dispose()
