@@ -18,8 +18,10 @@ from tests.servers import HAS_POSTGRES, POSTGRES_URL
 
 HAS_REDIS_SERVER = shutil.which("redis-server") is not None
 # The run gives up (and the test fails) if it has not converged by then: with the start and
-# the checks, the test stays under issue 17's three minutes.
-CONVERGE_WITHIN_S = 150.0
+# the checks (about 4 s), the test stays under issue 17's three minutes. Ten runs of seeds
+# 17-26 on 2026-12-06 converged in 44-133 s; the slowest records are those that meet several
+# QBO faults and worker kills in a row, each retry a little later than the one before.
+CONVERGE_WITHIN_S = 165.0
 PLAN = Plan(accounts=100, invoices=120, payments=60)
 FAULTS = FaultPlan(
     fault_rate=0.10,
