@@ -29,3 +29,25 @@ class DiesAfter:
 
         setattr(qbo, self._method, call_then_die)
         return qbo
+
+
+class ThenRuns:
+    """A QBO connector that runs `meanwhile` right after QBO answered a call of `method`,
+    before the job goes on: what another worker does while this one holds the answer."""
+
+    def __init__(
+        self, connect: Callable[[QboConnection], Qbo], method: str, meanwhile: Callable[[], None]
+    ) -> None:
+        self._connect, self._method, self._meanwhile = connect, method, meanwhile
+
+    def __call__(self, connection: QboConnection) -> Any:
+        qbo = self._connect(connection)
+        call = getattr(qbo, self._method)
+
+        def call_then_meanwhile(*args: Any, **kwargs: Any) -> Any:
+            answer = call(*args, **kwargs)
+            self._meanwhile()
+            return answer
+
+        setattr(qbo, self._method, call_then_meanwhile)
+        return qbo

@@ -48,6 +48,18 @@ def run_push_payment(
     claimed = claim_payment_push(uow, job_id, worker_id, clock())
     if claimed is None:
         return PushOutcome.NOT_CLAIMED
+    return push_payment_claim(uow, connect, dispatcher, claimed, worker_id, clock)
+
+
+def push_payment_claim(
+    uow: UnitOfWork,
+    connect: QboConnector,
+    dispatcher: JobDispatcher,
+    claimed: PaymentClaim,
+    worker_id: str,
+    clock: Callable[[], datetime],
+) -> PushOutcome:
+    """Bring a claimed payment's QBO copy up to date: in a batch request, or alone."""
     batched = run_payment_batch(uow, connect, dispatcher, claimed, worker_id, clock)
     if batched is not None:
         return batched

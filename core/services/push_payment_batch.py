@@ -176,11 +176,13 @@ class _Batch:
                 )  # fmt: skip
             else:
                 self._refuse(member, answer)
-        # Answered for good only once every member's outcome is recorded: a member another
-        # worker held settles from that worker's answer, and if that worker's resend failed
-        # on the way, the member's retry must send this batch again (QBO answers it as the
-        # first time), not create its payment anew (found by qbsync bench chaos).
-        if answered and all(item.job_id in by_job for item in send.items):
+        # Answered for good only once this run recorded every member's outcome: a member
+        # another worker holds (held when the batch went, or taken over since, its lease
+        # lapsed) settles from that worker's answer, and if that worker's resend fails on the
+        # way, the member's retry must send this batch again (QBO answers it as the first
+        # time), not create its payment anew (both found by qbsync bench chaos).
+        recorded = [self.outcomes.get(item.job_id) for item in send.items]
+        if answered and None not in recorded and PushOutcome.LEASE_LOST not in recorded:
             with self._uow:
                 self._uow.sends.answered(send.id, self._clock())
                 self._uow.commit()

@@ -13,13 +13,13 @@ from core.bootstrap import Services
 from core.domain.jobs import Job
 from core.domain.status import SyncStatus
 from core.errors import QboTransientError
-from core.services.payment_push_steps import claim_payment_push
+from core.services.payment_push_steps import PaymentClaim, claim_payment_push
 from core.services.push_invoice import run_push_invoice
-from core.services.push_payment import run_push_payment
+from core.services.push_payment import push_payment_claim, run_push_payment
 from core.services.push_runs import PushOutcome, record_transient
 from tests.billing import after_the_lease, linked_account, new_invoice, new_payment, stored
 from tests.conftest import Firm, Sandbox
-from tests.crashes import DiesAfter, WorkerKilled
+from tests.crashes import DiesAfter, ThenRuns, WorkerKilled
 from tests.fakes import RecordingDispatcher
 
 
@@ -161,3 +161,32 @@ def test_a_payment_whose_own_create_went_unanswered_sends_it_again_while_its_inv
 
     [in_qbo] = payments_in_qbo(sandbox)
     assert stored(services, "payment", payment.id).qbo_id == in_qbo["Id"]
+
+
+def test_a_member_taken_over_while_its_batch_was_answered_sends_the_batch_again(
+    services: Services, sandbox: Sandbox, backlog: list[tuple[int, Job]]
+) -> None:
+    # Found by qbsync bench chaos (twelve payments twice in QBO in a full run): worker A's
+    # batch was answered, but a member's lease had lapsed and worker B had taken it over, so
+    # A could not record that member's answer, yet marked the batch answered; B then found
+    # no unanswered batch and created its payment anew with a request id of its own.
+    taken_over: list[PaymentClaim] = []
+
+    def worker_b_takes_the_second_member() -> None:
+        claim = claim_payment_push(services.uow(), backlog[1][1].id, "w-b", after_the_lease())
+        assert claim is not None
+        taken_over.append(claim)
+
+    connect = ThenRuns(services.qbo, "create_payments_in_batch", worker_b_takes_the_second_member)
+    run(services, backlog[0][1], connect=connect)  # worker A: the batch, and its answers
+    assert stored(services, "payment", backlog[1][0]).qbo_id is None  # not A's to record
+
+    outcome = push_payment_claim(
+        services.uow(), services.qbo, RecordingDispatcher(), taken_over[0], "w-b",
+        after_the_lease,
+    )  # fmt: skip
+
+    assert outcome is PushOutcome.SYNCED
+    assert len(payments_in_qbo(sandbox)) == 3
+    qbo_ids = {stored(services, "payment", payment_id).qbo_id for payment_id, _ in backlog}
+    assert qbo_ids == {p["Id"] for p in payments_in_qbo(sandbox)}
