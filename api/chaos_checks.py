@@ -95,7 +95,7 @@ def check(
     for iid in qbo["Invoice"].keys() - held:
         found.note("duplicates", f"QBO invoice {iid} ({qbo['Invoice'][iid].get('DocNumber')})")
     for pid in qbo["Payment"].keys() - paid:
-        found.note("duplicates", f"QBO payment {pid}")
+        found.note("duplicates", _stray_payment(qbo["Payment"][pid], rows))
     numbers = Counter(row.get("DocNumber") for row in qbo["Invoice"].values())
     for number, times in numbers.items():
         if number is not None and times > 1:
@@ -208,6 +208,23 @@ def _check_payments(
         if Decimal(str(copy["TotalAmt"])) != row.amount or linked != [by_id[row.invoice_id].qbo_id]:
             found.note("mismatched", f"payment {external_id}: QBO has {copy['TotalAmt']} {linked}")
     return paid
+
+
+def _stray_payment(copy: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
+    """A QBO payment no record holds, told with what finds its cause: when QBO made it, the
+    invoice it pays, and our payments of that invoice with their QBO Ids."""
+    linked = {txn["TxnId"] for line in copy.get("Line", []) for txn in line.get("LinkedTxn", [])}
+    invoices = [row for row in rows["invoices"].values() if row.qbo_id in linked]
+    ours = [
+        f"{row.external_id} qbo_id={row.qbo_id} {row.status}"
+        for row in rows["payments"].values()
+        if any(row.invoice_id == invoice.id for invoice in invoices)
+    ]
+    return (
+        f"QBO payment {copy['Id']} of {copy.get('TotalAmt')} made"
+        f" {copy.get('MetaData', {}).get('CreateTime')} paying QBO invoice(s) {sorted(linked)}"
+        f" ({', '.join(i.external_id for i in invoices)}), whose payments are: {ours}"
+    )
 
 
 def _why(row: Any) -> str:
