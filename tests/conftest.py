@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,13 +86,22 @@ def empty_database(url: str) -> str:
     return url
 
 
+@contextmanager
+def built_services(settings: Settings, **parts: Any) -> Iterator[Services]:
+    """Services built from `settings` (and `parts`, as build_services takes them), their
+    database connections closed afterwards."""
+    built = build_services(settings, **parts)
+    try:
+        yield built
+    finally:
+        built.engine.dispose()
+
+
 @pytest.fixture
 def services(database_url: str) -> Iterator[Services]:
-    built = build_services(
-        Settings(database_url=database_url, encryption_keys=(TEST_ENCRYPTION_KEY,)), qbo=None
-    )
-    yield built
-    built.engine.dispose()
+    settings = Settings(database_url=database_url, encryption_keys=(TEST_ENCRYPTION_KEY,))
+    with built_services(settings, qbo=None) as built:
+        yield built
 
 
 @dataclass

@@ -25,7 +25,7 @@ from flask.testing import FlaskClient
 
 from api.app import create_app
 from core.adapters.db.tables import jobs
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services
 from core.services.firms import connect_firm, create_firm
 from core.services.status_events import queue_status_event_deliveries
 from sandbox.seed import (
@@ -34,7 +34,7 @@ from sandbox.seed import (
 )
 from tests.api.billing import a_payment, an_invoice, as_in_qbo
 from tests.api.web import SECRET_KEY, sign_in
-from tests.conftest import Firm, Sandbox, sandbox_oauth_settings
+from tests.conftest import Firm, Sandbox, built_services, sandbox_oauth_settings
 from tests.factories import a_linked_account
 from tests.fakes import RecordingDispatcher
 
@@ -176,9 +176,8 @@ def services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
         secret_key=SECRET_KEY,  # the web page is on
         qbo_webhook_verifier_token="isolation-test-verifier",
     )
-    built = build_services(settings)
-    yield built
-    built.engine.dispose()
+    with built_services(settings) as built:
+        yield built
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from schemathesis.checks import (
 )
 from schemathesis.errors import FailureGroup
 
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services
 from core.services.connection import connection_status
 from core.services.firms import connect_firm, create_firm, firm_for_api_key, issue_api_key
 from sandbox.seed import (
@@ -49,6 +49,7 @@ from sandbox.seed import (
 from tests.conftest import (
     Firm,
     Sandbox,
+    built_services,
     empty_database,
     sandbox_oauth_settings,
 )
@@ -86,9 +87,8 @@ def services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
         # About 1,000 requests a minute go with one key here; the limit has tests of its own.
         api_rate_limit=None,
     )
-    built = build_services(settings)
-    yield built
-    built.engine.dispose()
+    with built_services(settings) as built:
+        yield built
 
 
 class FirmState:

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services
 from core.config import Settings
 from tests.api.web import SECRET_KEY
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.conftest import TEST_ENCRYPTION_KEY, built_services
 from tests.servers import REQUIRE_SERVERS
 
 CHROMIUM = Path(os.environ.get("QBSYNC_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -67,16 +67,11 @@ def new_tab(browser: Browser, **options: Any) -> Iterator[Page]:
         context.close()
 
 
-@contextmanager
-def web_services(database_url: str) -> Iterator[Services]:
+def web_services(database_url: str) -> AbstractContextManager[Services]:
     """The scenario's services, with the web page on (its secret key)."""
     settings = Settings(
         database_url=database_url,
         encryption_keys=(TEST_ENCRYPTION_KEY,),
         secret_key=SECRET_KEY,
     )
-    built = build_services(settings)
-    try:
-        yield built
-    finally:
-        built.engine.dispose()
+    return built_services(settings)

@@ -23,16 +23,21 @@ from core.services.sync_account import Outcome, run_sync_account
 from core.services.token_sweep import sweep_tokens
 from core.services.tokens import TokenKeeper
 from sandbox.seed import DEMO_CLIENT_SECRET, DEMO_REALM_ID
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox, sandbox_oauth_settings
+from tests.conftest import (
+    TEST_ENCRYPTION_KEY,
+    Firm,
+    Sandbox,
+    built_services,
+    sandbox_oauth_settings,
+)
 from tests.fakes import RecordingDispatcher
 
 
 @pytest.fixture
 def oauth_services(database_url: str, sandbox: Sandbox) -> Iterator[Services]:
     settings = sandbox_oauth_settings(database_url, sandbox)
-    built = build_services(settings)
-    yield built
-    built.engine.dispose()
+    with built_services(settings) as built:
+        yield built
 
 
 @pytest.fixture

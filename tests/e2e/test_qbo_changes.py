@@ -14,9 +14,9 @@ import dramatiq
 import httpx
 import pytest
 
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services
 from core.config import Settings
-from tests.conftest import TEST_ENCRYPTION_KEY, Sandbox
+from tests.conftest import TEST_ENCRYPTION_KEY, Sandbox, built_services
 from tests.e2e.conftest import System
 from tests.e2e.scenario import sync
 from tests.factories import row_counts
@@ -36,9 +36,8 @@ def services(database_url: str) -> Iterator[Services]:
         encryption_keys=(TEST_ENCRYPTION_KEY,),
         qbo_webhook_verifier_token=TOKEN,
     )
-    built = build_services(settings)
-    yield built
-    built.engine.dispose()
+    with built_services(settings) as built:
+        yield built
 
 
 @pytest.fixture

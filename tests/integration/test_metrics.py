@@ -16,13 +16,13 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
-from core.bootstrap import Services, build_services
+from core.bootstrap import Services
 from core.config import Settings
 from core.logs import json_handler
 from core.services.relay import relay_jobs
 from tests.api.billing import an_invoice
 from tests.api.conftest import auth
-from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox, connected_firm
+from tests.conftest import TEST_ENCRYPTION_KEY, Firm, Sandbox, built_services, connected_firm
 from tests.workers import in_process_worker
 from worker.broker import build_broker
 from worker.dispatch import QUEUE, DramatiqDispatcher
@@ -48,9 +48,8 @@ def clock() -> Clock:
 @pytest.fixture
 def services(database_url: str, clock: Clock) -> Iterator[Services]:
     settings = Settings(database_url=database_url, encryption_keys=(TEST_ENCRYPTION_KEY,))
-    built = build_services(settings, clock=clock)
-    yield built
-    built.engine.dispose()
+    with built_services(settings, clock=clock) as built:
+        yield built
 
 
 @pytest.fixture
