@@ -48,10 +48,10 @@ def run_push_payment(
     claimed = claim_payment_push(uow, job_id, worker_id, clock())
     if claimed is None:
         return PushOutcome.NOT_CLAIMED
-    return push_payment_claim(uow, connect, dispatcher, claimed, worker_id, clock)
+    return push_claimed_payment(uow, connect, dispatcher, claimed, worker_id, clock)
 
 
-def push_payment_claim(
+def push_claimed_payment(
     uow: UnitOfWork,
     connect: QboConnector,
     dispatcher: JobDispatcher,
@@ -63,10 +63,10 @@ def push_payment_claim(
     batched = run_payment_batch(uow, connect, dispatcher, claimed, worker_id, clock)
     if batched is not None:
         return batched
-    return push_claimed_payment(uow, connect, dispatcher, claimed, worker_id, clock)
+    return _push_alone(uow, connect, dispatcher, claimed, worker_id, clock)
 
 
-def push_claimed_payment(
+def _push_alone(
     uow: UnitOfWork,
     connect: QboConnector,
     dispatcher: JobDispatcher,

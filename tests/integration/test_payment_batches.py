@@ -15,7 +15,7 @@ from core.domain.status import SyncStatus
 from core.errors import QboTransientError
 from core.services.payment_push_steps import PaymentClaim, claim_payment_push
 from core.services.push_invoice import run_push_invoice
-from core.services.push_payment import push_payment_claim, run_push_payment
+from core.services.push_payment import push_claimed_payment, run_push_payment
 from core.services.push_runs import PushOutcome, record_transient
 from tests.billing import after_the_lease, linked_account, new_invoice, new_payment, stored
 from tests.conftest import Firm, Sandbox
@@ -181,7 +181,7 @@ def test_a_member_taken_over_while_its_batch_was_answered_sends_the_batch_again(
     run(services, backlog[0][1], connect=connect)  # worker A: the batch, and its answers
     assert stored(services, "payment", backlog[1][0]).qbo_id is None  # not A's to record
 
-    outcome = push_payment_claim(
+    outcome = push_claimed_payment(
         services.uow(), services.qbo, RecordingDispatcher(), taken_over[0], "w-b",
         after_the_lease,
     )  # fmt: skip
